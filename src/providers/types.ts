@@ -1,0 +1,65 @@
+// The one interface every model backend implements (local engine, GGUF via node-llama-cpp, any
+// OpenAI-compatible server). The server and the training tools talk only to this interface.
+
+export type Role = 'system' | 'user' | 'assistant' | 'tool';
+
+/** An OpenAI-format tool call (the calculator is the one tool Parley's models use). */
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface ChatMessage {
+  role: Role;
+  content: string;
+  tool_calls?: ToolCall[];
+  tool_call_id?: string;
+}
+
+export interface SamplingOptions {
+  maxTokens: number;
+  temperature: number; // 0 = greedy
+  topP: number; // 1 = off
+  topK: number; // 0 = off
+  presencePenalty: number;
+  frequencyPenalty: number;
+  repetitionPenalty: number; // 1 = off
+  stop: string[]; // stop strings (the model's own end-of-turn always stops)
+  seed?: number;
+  logprobs: boolean;
+  topLogprobs: number; // 0..20
+}
+
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  top: { token: string; logprob: number }[];
+}
+
+/** One streamed event of a generation. `text` pieces concatenate to the reply. */
+export type GenerationEvent =
+  | { type: 'delta'; text: string; logprobs?: TokenLogprob[] }
+  | { type: 'tool_call'; call: ToolCall }
+  | {
+      type: 'done';
+      finishReason: 'stop' | 'length' | 'content_filter' | 'tool_calls';
+      usage: { promptTokens: number; completionTokens: number };
+    };
+
+export interface ModelInfo {
+  id: string; // the name clients pass as `model`
+  ownedBy: string; // "parley", "ollama", ...
+  contextLength: number;
+  backend: 'local' | 'gguf' | 'openai';
+}
+
+export interface ChatProvider {
+  readonly info: ModelInfo;
+  /** Streams one reply to a conversation. Aborting `signal` stops generation promptly. */
+  chat(messages: ChatMessage[], options: SamplingOptions, signal: AbortSignal): AsyncIterable<GenerationEvent>;
+  /** Raw text continuation, for /v1/completions. */
+  complete(prompt: string, options: SamplingOptions, signal: AbortSignal): AsyncIterable<GenerationEvent>;
+  /** Releases memory, workers, connections. */
+  close(): Promise<void>;
+}
