@@ -56,10 +56,30 @@ export interface ModelInfo {
 
 export interface ChatProvider {
   readonly info: ModelInfo;
-  /** Streams one reply to a conversation. Aborting `signal` stops generation promptly. */
+  /**
+   * Streams one reply to a conversation. Aborting `signal` stops generation promptly: the iterable
+   * then throws the signal's reason (an `AbortError` unless the caller gave another reason).
+   * Failures the caller should map to an HTTP status are thrown as `ProviderError`.
+   */
   chat(messages: ChatMessage[], options: SamplingOptions, signal: AbortSignal): AsyncIterable<GenerationEvent>;
   /** Raw text continuation, for /v1/completions. */
   complete(prompt: string, options: SamplingOptions, signal: AbortSignal): AsyncIterable<GenerationEvent>;
   /** Releases memory, workers, connections. */
   close(): Promise<void>;
+}
+
+/**
+ * A failure with the HTTP status the server should answer with: 429 `server_busy` when a local model's
+ * queue is full or an upstream rate-limits us, 404 `model_not_found` for an unknown model id,
+ * 400 for options a backend cannot honour, 502 `upstream_*` when an upstream server fails.
+ */
+export class ProviderError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(message: string, status: number, code: string) {
+    super(message);
+    this.name = 'ProviderError';
+    this.status = status;
+    this.code = code;
+  }
 }
