@@ -1,0 +1,268 @@
+// The models Parley serves, configured in one file ($PARLEY_DATA/models.json or PARLEY_MODELS_FILE)
+// and/or by environment variables (see README.md here). Listing is cheap (config.json / GGUF header
+// only); a model's weights, workers or connections are loaded on its first request.
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../util/errors.ts';
+import { ProviderError, type ChatProvider, type ModelInfo } from './types.ts';
+
+const modelId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][\w.:/@+-]*$/, 'letters, digits and . _ : / @ + - only');
+const common = {
+  id: modelId,
+  contextLength: z.number().int().positive().optional(), // overrides what the model says
+};
+const localEntry = z.strictObject({
+  ...common,
+  backend: z.literal('local'),
+  path: z.string().min(1), // a checkpoint directory (ours or HF Llama-family)
+  batchSize: z.number().int().min(1).max(256).optional(), // sequences decoded together
+  queueSize: z.number().int().min(0).max(100000).optional(), // requests waiting beyond the batch
+});
+const ggufEntry = z.strictObject({
+  ...common,
+  backend: z.literal('gguf'),
+  path: z.string().min(1),
+  gpuLayers: z.union([z.number().int().min(0), z.literal('auto')]).optional(),
+  threads: z.number().int().min(1).optional(),
+});
+const openaiEntry = z.strictObject({
+  ...common,
+  backend: z.literal('openai'),
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  apiKey: z.string().optional(),
+  apiKeyEnv: z.string().optional(), // read the key from this environment variable instead
+  upstreamModel: z.string().min(1).optional(),
+  ownedBy: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+export const modelEntrySchema = z.discriminatedUnion('backend', [localEntry, ggufEntry, openaiEntry]);
+export const modelsFileSchema = z.strictObject({
+  default: modelId.optional(),
+  models: z.array(modelEntrySchema),
+});
+
+export type ModelEntry = z.infer<typeof modelEntrySchema>;
+export type LocalModelEntry = z.infer<typeof localEntry>;
+export type GgufModelEntry = z.infer<typeof ggufEntry>;
+export type OpenAIModelEntry = z.infer<typeof openaiEntry>;
+
+type Env = Record<string, string | undefined>;
+interface Slot {
+  entry?: ModelEntry;
+  info: ModelInfo;
+  provider?: Promise<ChatProvider>;
+}
+
+export class ModelRegistry {
+  private readonly slots = new Map<string, Slot>();
+  /** Things a person should know (e.g. no trained model installed); the server prints them at startup. */
+  readonly notices: string[] = [];
+  private defaultId: string | undefined;
+
+  private constructor(private readonly env: Env) {}
+
+  /** Reads the models file and the environment. */
+  static async fromEnvironment(env: Env = process.env, cwd = process.cwd()): Promise<ModelRegistry> {
+    const reg = new ModelRegistry(env);
+    const explicitFile = env.PARLEY_MODELS_FILE;
+    const file = explicitFile ? resolve(cwd, explicitFile) : join(resolve(cwd, env.PARLEY_DATA || './data'), 'models.json');
+    const entries: ModelEntry[] = [];
+    if (explicitFile || existsSync(file)) {
+      const parsed = readModelsFile(file);
+      entries.push(...parsed.models);
+      reg.defaultId = parsed.default;
+    }
+    entries.push(...entriesFromEnv(env, cwd, reg.notices));
+    for (const entry of entries) await reg.add(entry);
+    const wanted = env.PARLEY_DEFAULT_MODEL || reg.defaultId;
+    if (wanted && !reg.slots.has(wanted)) throw new UserError(`default model "${wanted}" is not among the configured models`);
+    reg.defaultId = wanted ?? reg.slots.keys().next().value;
+    return reg;
+  }
+
+  /** A registry over providers built elsewhere (tests, embedding Parley in another program). */
+  static withProviders(providers: ChatProvider[]): ModelRegistry {
+    const reg = new ModelRegistry({});
+    for (const p of providers) {
+      if (reg.slots.has(p.info.id)) throw new UserError(`two models are named "${p.info.id}"`);
+      reg.slots.set(p.info.id, { info: p.info, provider: Promise.resolve(p) });
+    }
+    reg.defaultId = providers[0]?.info.id;
+    return reg;
+  }
+
+  /** Validates and adds one entry, reading just enough of the model to describe it. */
+  async add(raw: unknown): Promise<ModelInfo> {
+    const result = modelEntrySchema.safeParse(raw);
+    if (!result.success) throw new UserError(`invalid model entry: ${formatIssues(result.error)}`);
+    const entry = result.data;
+    if (this.slots.has(entry.id)) throw new UserError(`two models are named "${entry.id}"; ids must be unique`);
+    const info = await describe(entry);
+    this.slots.set(entry.id, { entry, info });
+    return info;
+  }
+
+  /** Every configured model, for GET /v1/models. */
+  list(): ModelInfo[] {
+    return [...this.slots.values()].map((s) => s.info);
+  }
+
+  info(id: string): ModelInfo | undefined {
+    return this.slots.get(id)?.info;
+  }
+
+  /** The model used when a request does not name one (the web app's initial choice). */
+  get defaultModelId(): string | undefined {
+    return this.defaultId;
+  }
+
+  /** The provider for a model id, loading it on first use. Unknown ids → ProviderError 404. */
+  get(id: string): Promise<ChatProvider> {
+    const slot = this.slots.get(id);
+    if (!slot) {
+      const known = [...this.slots.keys()].join(', ') || '(none configured)';
+      return Promise.reject(new ProviderError(`The model "${id}" does not exist. Available: ${known}`, 404, 'model_not_found'));
+    }
+    if (!slot.provider) {
+      slot.provider = loadProvider(slot.entry!, this.env);
+      // A failed load (missing file, bad weights) is retried on the next request rather than cached.
+      slot.provider.catch(() => {
+        slot.provider = undefined;
+      });
+    }
+    return slot.provider;
+  }
+
+  async close(): Promise<void> {
+    const loaded = [...this.slots.values()].map((s) => s.provider).filter((p): p is Promise<ChatProvider> => !!p);
+    await Promise.allSettled(loaded.map(async (p) => (await p).close()));
+  }
+}
+
+function readModelsFile(file: string): z.infer<typeof modelsFileSchema> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read models file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`models file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const result = modelsFileSchema.safeParse(json);
+  if (!result.success) throw new UserError(`models file ${file}: ${formatIssues(result.error)}`);
+  // Paths in the file are relative to the file, so a data directory can be moved as a whole.
+  for (const m of result.data.models) {
+    if ((m.backend === 'local' || m.backend === 'gguf') && !isAbsolute(m.path)) m.path = resolve(dirname(file), m.path);
+  }
+  return result.data;
+}
+
+function entriesFromEnv(env: Env, cwd: string, notices: string[]): ModelEntry[] {
+  const out: ModelEntry[] = [];
+  const explicitDir = env.PARLEY_MODEL_DIR;
+  const dir = resolve(cwd, explicitDir || 'models/default');
+  if (existsSync(join(dir, 'config.json'))) {
+    out.push({ backend: 'local', id: env.PARLEY_MODEL_ID || localModelId(dir), path: dir, ...localLimits(env) });
+  } else if (explicitDir) {
+    throw new UserError(`PARLEY_MODEL_DIR=${explicitDir}: ${dir} has no config.json (not a checkpoint directory)`);
+  } else {
+    notices.push(
+      `No trained model is installed (${dir} has no config.json). Run \`parley pipeline\` to train one, ` +
+        'or configure a model in models.json or by environment (see src/providers/README.md).',
+    );
+  }
+  if (env.PARLEY_GGUF) {
+    const path = resolve(cwd, env.PARLEY_GGUF);
+    out.push({ backend: 'gguf', id: env.PARLEY_GGUF_ID || basename(path).replace(/\.gguf$/i, ''), path });
+  }
+  const baseUrl = env.PARLEY_OPENAI_BASE_URL;
+  if (baseUrl) {
+    const names = (env.PARLEY_OPENAI_MODELS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (names.length === 0) {
+      throw new UserError('PARLEY_OPENAI_BASE_URL is set but PARLEY_OPENAI_MODELS is empty: list the upstream models to serve, e.g. PARLEY_OPENAI_MODELS=llama3.2,qwen2.5');
+    }
+    for (const name of names) {
+      // "ours=theirs" serves the upstream model "theirs" under the name "ours".
+      const [id, upstream] = name.includes('=') ? name.split('=', 2).map((s) => s.trim()) : [name, name];
+      out.push({ backend: 'openai', id, baseUrl, upstreamModel: upstream, ...(env.PARLEY_OPENAI_API_KEY ? { apiKey: env.PARLEY_OPENAI_API_KEY } : {}) });
+    }
+  } else if (env.PARLEY_OPENAI_MODELS || env.PARLEY_OPENAI_API_KEY) {
+    throw new UserError('PARLEY_OPENAI_MODELS / PARLEY_OPENAI_API_KEY need PARLEY_OPENAI_BASE_URL (e.g. http://localhost:11434/v1)');
+  }
+  return out;
+}
+
+function localLimits(env: Env): { batchSize?: number; queueSize?: number } {
+  const out: { batchSize?: number; queueSize?: number } = {};
+  for (const [key, field] of [['PARLEY_BATCH_SIZE', 'batchSize'], ['PARLEY_QUEUE_SIZE', 'queueSize']] as const) {
+    const v = env[key];
+    if (v === undefined || v === '') continue;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < (field === 'batchSize' ? 1 : 0)) throw new UserError(`${key}=${v} must be a whole number${field === 'batchSize' ? ' ≥ 1' : ' ≥ 0'}`);
+    out[field] = n;
+  }
+  return out;
+}
+
+/** A local checkpoint's name: parley.json's `name`, else "parley-<directory name>". */
+function localModelId(dir: string): string {
+  try {
+    const meta = JSON.parse(readFileSync(join(dir, 'parley.json'), 'utf8')) as { name?: unknown };
+    if (typeof meta.name === 'string' && modelId.safeParse(meta.name).success) return meta.name;
+  } catch {
+    // no provenance file: fall back to the directory name
+  }
+  return `parley-${basename(dir)}`;
+}
+
+async function describe(entry: ModelEntry): Promise<ModelInfo> {
+  if (entry.backend === 'openai') {
+    return { id: entry.id, ownedBy: entry.ownedBy ?? new URL(entry.baseUrl).host, contextLength: entry.contextLength ?? 0, backend: 'openai' };
+  }
+  if (entry.backend === 'local') {
+    const file = join(entry.path, 'config.json');
+    let ctx: unknown;
+    try {
+      ctx = (JSON.parse(await readFile(file, 'utf8')) as { max_position_embeddings?: unknown }).max_position_embeddings;
+    } catch (err) {
+      throw new UserError(`model "${entry.id}": cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    return { id: entry.id, ownedBy: 'parley', contextLength: entry.contextLength ?? (typeof ctx === 'number' ? ctx : 2048), backend: 'local' };
+  }
+  const { readGgufHeaderFile, metaNumber } = await import('./gguf-reader.ts');
+  const header = await readGgufHeaderFile(entry.path);
+  const arch = header.metadata.get('general.architecture');
+  const ctx = metaNumber(header, `${String(arch)}.context_length`);
+  return { id: entry.id, ownedBy: 'gguf', contextLength: entry.contextLength ?? ctx ?? 0, backend: 'gguf' };
+}
+
+async function loadProvider(entry: ModelEntry, env: Env): Promise<ChatProvider> {
+  if (entry.backend === 'openai') {
+    const { OpenAICompatibleProvider } = await import('./openai-compatible.ts');
+    const apiKey = entry.apiKeyEnv ? env[entry.apiKeyEnv] : entry.apiKey;
+    if (entry.apiKeyEnv && !apiKey) throw new UserError(`model "${entry.id}": environment variable ${entry.apiKeyEnv} (its API key) is not set`);
+    return new OpenAICompatibleProvider({ ...entry, apiKey });
+  }
+  if (entry.backend === 'gguf') {
+    const { GgufProvider } = await import('./gguf.ts');
+    return GgufProvider.load(entry);
+  }
+  // Until the engine-backed provider lands, a variable specifier keeps this file type-checking.
+  const localModule = './local.ts';
+  const { LocalProvider } = (await import(localModule)) as { LocalProvider: { load(e: LocalModelEntry): Promise<ChatProvider> } };
+  return LocalProvider.load(entry);
+}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+}
