@@ -1,0 +1,156 @@
+// Finite-difference checks of the whole model's backward pass (every layer, through every head).
+//
+// Tolerance argument: everything runs in float32, so a loss L ≈ 2–3 carries a rounding error of
+// about 1e-7·L ≈ 3e-7 per evaluation. A central difference with step h = 1e-2 turns that into
+// ≈ 3e-5 of noise on the numerical gradient, and its truncation error is h²/6·|L'''| ≈ 1e-5 for
+// the O(1) third derivatives of this small, well-scaled model. Gradients here are 1e-3 … 1e-1, so
+// an absolute slack of 2e-4 plus 2% relative catches any real mistake (a wrong transpose, a missing
+// term or a wrong scale is off by O(1) relative) while never tripping on float32 noise. The
+// aggregate check ‖num − ana‖ / ‖num + ana‖ < 1e-2 guards the overall picture.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { initEngine, shutdownEngine } from './ops.ts';
+import { makeConfig, type LlamaConfig } from './config.ts';
+import { LlamaModel } from './model.ts';
+import { lmLoss, tokenLogprobs, tokenLogprobsBackward, score, scoreBackward } from './heads.ts';
+import { Rng } from './sampling.ts';
+
+before(() => initEngine());
+after(() => shutdownEngine());
+
+function tinyModel(c: LlamaConfig, seed: number, scalarHead = false): LlamaModel {
+  const m = new LlamaModel(c, { scalarHead });
+  const rng = new Rng(seed);
+  // Larger weights than a real init so every path carries signal the check can see.
+  for (const p of m.layout.list) {
+    const v = m.view(p.name);
+    for (let i = 0; i < v.length; i++) v[i] = p.shape.length === 1 ? 1 + 0.2 * rng.normal() : 0.35 * rng.normal();
+  }
+  m.enableGrads();
+  return m;
+}
+
+function randomIds(n: number, V: number, rng: Rng): Int32Array {
+  return Int32Array.from({ length: n }, () => Math.floor(rng.next() * V));
+}
+
+/** Compares model gradients with central differences of `loss` on a few entries of every tensor. */
+function gradCheck(m: LlamaModel, loss: () => number, backward: () => void, seed: number): void {
+  m.zeroGrads();
+  backward();
+  const rng = new Rng(seed);
+  const h = 1e-2;
+  let diff2 = 0, sum2 = 0;
+  for (const p of m.layout.list) {
+    const ana = m.view(p.name, true).slice();
+    const picks = new Set<number>();
+    while (picks.size < Math.min(5, p.size)) picks.add(Math.floor(rng.next() * p.size));
+    for (const i of picks) {
+      const v = m.view(p.name);
+      const x0 = v[i];
+      v[i] = x0 + h;
+      const up = loss();
+      m.view(p.name)[i] = x0 - h;
+      const down = loss();
+      m.view(p.name)[i] = x0;
+      const num = (up - down) / (2 * h);
+      const a = ana[i];
+      assert.ok(Math.abs(num - a) <= 2e-4 + 0.02 * Math.abs(a), `${p.name}[${i}]: numerical ${num} vs analytic ${a}`);
+      diff2 += (num - a) ** 2;
+      sum2 += (num + a) ** 2;
+    }
+  }
+  assert.ok(Math.sqrt(diff2 / sum2) < 1e-2, `relative gradient error ${Math.sqrt(diff2 / sum2)}`);
+}
+
+const shapes: Array<[string, LlamaConfig]> = [
+  ['untied MHA', makeConfig({ vocab: 13, dim: 16, layers: 2, heads: 2, ffn: 24 })],
+  ['tied', makeConfig({ vocab: 13, dim: 16, layers: 2, heads: 2, ffn: 24, tied: true })],
+  ['GQA 4 over 2', makeConfig({ vocab: 13, dim: 32, layers: 2, heads: 4, kvHeads: 2, ffn: 40 })],
+];
+
+for (const [name, c] of shapes) {
+  test(`LM loss gradients match finite differences (${name})`, () => {
+    const m = tinyModel(c, 1);
+    const rng = new Rng(2);
+    const B = 2, T = 5;
+    const ids = randomIds(B * T, c.vocabSize, rng);
+    const targets = randomIds(B * T, c.vocabSize, rng);
+    targets[3] = -1; // an ignored position
+    const batch = { B, T, ids, targets };
+    gradCheck(m, () => lmLoss(m, batch).loss, () => lmLoss(m, batch, { grad: true }), 3);
+    m.dispose();
+  });
+}
+
+test('masked (weighted) LM loss: value and gradients', () => {
+  const c = shapes[2][1];
+  const m = tinyModel(c, 4);
+  const rng = new Rng(5);
+  const B = 2, T = 4;
+  const ids = randomIds(B * T, c.vocabSize, rng), targets = randomIds(B * T, c.vocabSize, rng);
+  const weights = Float32Array.from([0, 0, 1, 1, 0.5, 1, 0, 2]);
+  const batch = { B, T, ids, targets, weights };
+  // The weighted mean equals Σ w·CE / Σ w with CE from the unweighted per-token losses.
+  const perToken = Array.from({ length: B * T }, (_, i) => {
+    const t = Int32Array.from(targets).fill(-1);
+    t[i] = targets[i];
+    return lmLoss(m, { B, T, ids, targets: t }).loss;
+  });
+  const expect = perToken.reduce((s, l, i) => s + l * weights[i], 0) / weights.reduce((s, w) => s + w, 0);
+  assert.ok(Math.abs(lmLoss(m, batch).loss - expect) < 1e-5);
+  gradCheck(m, () => lmLoss(m, batch).loss, () => lmLoss(m, batch, { grad: true }), 6);
+  m.dispose();
+});
+
+test('token log-prob gradients at a temperature match finite differences', () => {
+  const c = shapes[2][1];
+  const m = tinyModel(c, 7);
+  const rng = new Rng(8);
+  const B = 2, T = 4;
+  const ids = randomIds(B * T, c.vocabSize, rng), targets = randomIds(B * T, c.vocabSize, rng);
+  targets[7] = -1;
+  const coef = Float32Array.from({ length: B * T }, () => rng.normal());
+  const objective = () => tokenLogprobs(m, { B, T, ids, targets }, 0.7).logprobs.reduce((s, lp, i) => s + coef[i] * lp, 0);
+  gradCheck(m, objective, () => {
+    objective();
+    tokenLogprobsBackward(m, coef);
+  }, 9);
+  m.dispose();
+});
+
+test('scalar head gradients match finite differences (sequences of different lengths)', () => {
+  for (const [, c] of [shapes[1], shapes[2]]) {
+    const m = tinyModel(c, 10, true);
+    const rng = new Rng(11);
+    const B = 3, T = 4;
+    const ids = randomIds(B * T, c.vocabSize, rng);
+    const last = [3, 1, 2];
+    const coef = [0.7, -1.3, 0.4];
+    m.view('score.bias')[0] = 0.3;
+    const objective = () => score(m, { B, T, ids }, last).reduce((s, v, b) => s + coef[b] * v, 0);
+    gradCheck(m, objective, () => {
+      objective();
+      scoreBackward(m, coef);
+    }, 12);
+    // Padding after a sequence's last token does not change its score (causal attention).
+    const before = score(m, { B, T, ids }, last)[1];
+    ids[1 * T + 3] = (ids[1 * T + 3] + 1) % c.vocabSize;
+    assert.equal(score(m, { B, T, ids }, last)[1], before);
+    m.dispose();
+  }
+});
+
+test('bad input gives clear errors', () => {
+  const c = shapes[0][1];
+  const m = tinyModel(c, 1);
+  assert.throws(() => m.forward([1, 2, 13], 1, 3), /id 13 at position 2 is outside the vocabulary \(size 13\)/);
+  assert.throws(() => m.forward([1, 2, 3], 2, 2), /expected B·T = 2·2 = 4 ids, got 3/);
+  assert.throws(() => lmLoss(m, { B: 1, T: 2, ids: [1, 2], targets: [1] }), /targets: expected 2 entries, got 1/);
+  assert.throws(() => lmLoss(m, { B: 1, T: 2, ids: [1, 2], targets: [1, 99] }), /targets: id 99 at position 1/);
+  assert.throws(() => lmLoss(m, { B: 1, T: 2, ids: [1, 2], targets: [1, 2], weights: [1, NaN] }), /weights: entry 1 is NaN/);
+  const s = tinyModel(c, 1, true);
+  assert.throws(() => score(s, { B: 1, T: 2, ids: [1, 2] }, [2]), /lastIndex: entry 0 is 2, must be in 0..1/);
+  m.dispose();
+  s.dispose();
+});
