@@ -1,0 +1,234 @@
+// A byte-level BPE tokenizer: text → UTF-8 bytes → one base token per byte → merges applied by rank
+// within each pre-token. Decoding concatenates token bytes, so decode(encode(s)) === s for every
+// well-formed string. JavaScript strings may hold lone UTF-16 surrogates, which have no UTF-8 form: they
+// are replaced by U+FFFD before encoding (what TextEncoder and HF do), so for such strings the round trip
+// yields the string with each lone surrogate turned into U+FFFD.
+import { byteChar, byteLevelToBytes, toWellFormed } from './byte-level.ts';
+import { MergeHeap } from './merge-heap.ts';
+import { PreTokenizer, type PreTokenizeStep } from './pretokenize.ts';
+
+export interface AddedToken {
+  id: number;
+  content: string;
+  /** HF's flag: special tokens are skipped by decode({ skipSpecial: true }). */
+  special: boolean;
+}
+
+/** Everything that defines a tokenizer; what tokenizer.json holds, by id instead of by string. */
+export interface TokenizerSpec {
+  /** Byte-level token strings by id ("Ġthe"); an added token's entry is its content. */
+  tokens: string[];
+  /** Merges in rank order, as pairs of token ids. */
+  merges: Array<[number, number]>;
+  added: AddedToken[];
+  preTokenizer: PreTokenizeStep[];
+  /** HF's ignore_merges (Llama 3): a pre-token that is itself in the vocabulary is one token. */
+  ignoreMerges?: boolean;
+}
+
+export interface EncodeOptions {
+  /** Recognise added tokens spelled in the text (templates, trusted prompts). Default false: text that
+   *  spells "<|user|>" is ordinary bytes, so users cannot inject control tokens. */
+  allowSpecial?: boolean;
+}
+
+const PAIR_SHIFT = 2 ** 21; // token ids < 2^21, so a*PAIR_SHIFT+b is an exact double
+const CACHE_LIMIT = 1 << 18;
+const CACHEABLE_LENGTH = 128;
+const utf8 = new TextEncoder();
+
+export class Tokenizer {
+  readonly spec: TokenizerSpec;
+  readonly vocabSize: number;
+  private readonly vocab = new Map<string, number>();
+  private readonly tokenBytes: Uint8Array[];
+  private readonly byteIds = new Int32Array(256);
+  private readonly mergeRank = new Map<number, number>();
+  private readonly mergeResult: Int32Array;
+  private readonly addedById = new Map<number, AddedToken>();
+  private readonly addedByContent = new Map<string, AddedToken>();
+  private readonly addedPattern: RegExp | null;
+  private readonly pre: PreTokenizer;
+  private readonly cache = new Map<string, Int32Array>();
+  private readonly heap = new MergeHeap(64);
+
+  constructor(spec: TokenizerSpec) {
+    this.spec = spec;
+    this.vocabSize = spec.tokens.length;
+    if (this.vocabSize >= PAIR_SHIFT) throw new Error(`vocabulary of ${this.vocabSize} tokens exceeds ${PAIR_SHIFT}`);
+    for (const a of spec.added) {
+      if (!(a.id >= 0 && a.id < this.vocabSize)) throw new Error(`added token ${JSON.stringify(a.content)} has id ${a.id} outside the vocabulary`);
+      this.addedById.set(a.id, a);
+      this.addedByContent.set(a.content, a);
+    }
+    this.tokenBytes = spec.tokens.map((t, id) => {
+      const added = this.addedById.get(id);
+      return added ? utf8.encode(added.content) : byteLevelToBytes(t ?? '');
+    });
+    spec.tokens.forEach((t, id) => {
+      if (t !== undefined && !this.addedById.has(id) && !this.vocab.has(t)) this.vocab.set(t, id);
+    });
+    for (let b = 0; b < 256; b++) {
+      const id = this.vocab.get(byteChar(b));
+      if (id === undefined) throw new Error(`byte-level vocabulary lacks a token for byte ${b} (${JSON.stringify(byteChar(b))})`);
+      this.byteIds[b] = id;
+    }
+    this.mergeResult = new Int32Array(spec.merges.length);
+    spec.merges.forEach(([a, b], rank) => {
+      const merged = this.vocab.get(spec.tokens[a] + spec.tokens[b]);
+      if (merged === undefined) throw new Error(`merge ${rank} (${spec.tokens[a]} ${spec.tokens[b]}) makes a token that is not in the vocabulary`);
+      const key = a * PAIR_SHIFT + b;
+      if (!this.mergeRank.has(key)) this.mergeRank.set(key, rank); // a repeated merge keeps its first rank, as HF does
+      this.mergeResult[rank] = merged;
+    });
+    // Longest first so "<|end|>" cannot shadow "<|end_of_turn|>".
+    const contents = [...this.addedByContent.keys()].sort((a, b) => b.length - a.length);
+    this.addedPattern = contents.length
+      ? new RegExp(contents.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
+      : null;
+    this.pre = new PreTokenizer(spec.preTokenizer);
+  }
+
+  /** The id of a token string (byte-level form) or added token content, if any. */
+  tokenToId(token: string): number | undefined {
+    return this.addedByContent.get(token)?.id ?? this.vocab.get(token);
+  }
+
+  /** The token string for an id (byte-level form, or an added token's content). */
+  idToToken(id: number): string | undefined {
+    return this.spec.tokens[id];
+  }
+
+  /** The raw bytes an id stands for. */
+  bytesOf(id: number): Uint8Array {
+    this.checkId(id);
+    return this.tokenBytes[id];
+  }
+
+  isSpecial(id: number): boolean {
+    return this.addedById.get(id)?.special ?? false;
+  }
+
+  encode(text: string, options: EncodeOptions = {}): number[] {
+    const out: number[] = [];
+    const wellFormed = toWellFormed(text); // lone surrogates → U+FFFD (see the file comment)
+    if (!options.allowSpecial || !this.addedPattern) {
+      this.encodeOrdinary(wellFormed, out);
+      return out;
+    }
+    const re = this.addedPattern;
+    re.lastIndex = 0;
+    let last = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(wellFormed)) !== null) {
+      if (m.index > last) this.encodeOrdinary(wellFormed.slice(last, m.index), out);
+      out.push(this.addedByContent.get(m[0])!.id);
+      last = m.index + m[0].length;
+    }
+    if (last < wellFormed.length) this.encodeOrdinary(wellFormed.slice(last), out);
+    return out;
+  }
+
+  private encodeOrdinary(text: string, out: number[]): void {
+    if (text.length === 0) return;
+    for (const piece of this.pre.split(text)) {
+      let ids = this.cache.get(piece);
+      if (ids === undefined) {
+        ids = this.encodePiece(piece);
+        if (piece.length <= CACHEABLE_LENGTH) {
+          if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+          this.cache.set(piece, ids);
+        }
+      }
+      for (let i = 0; i < ids.length; i++) out.push(ids[i]);
+    }
+  }
+
+  /** BPE on one pre-token: symbols in a doubly linked list, candidate merges in a heap by (rank, pos);
+   *  a popped candidate is stale if either symbol has since changed, which the rank check detects. */
+  private encodePiece(piece: string): Int32Array {
+    const bytes = utf8.encode(piece);
+    const n = bytes.length;
+    const sym = new Int32Array(n);
+    for (let i = 0; i < n; i++) sym[i] = this.byteIds[bytes[i]];
+    if (n < 2) return sym;
+    if (this.spec.ignoreMerges) {
+      let s = '';
+      for (let i = 0; i < n; i++) s += byteChar(bytes[i]);
+      const whole = this.vocab.get(s);
+      if (whole !== undefined) return Int32Array.of(whole);
+    }
+    const next = new Int32Array(n);
+    const prev = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      next[i] = i + 1 < n ? i + 1 : -1;
+      prev[i] = i - 1;
+    }
+    const heap = this.heap;
+    heap.reset(3 * n);
+    for (let i = 0; i + 1 < n; i++) {
+      const r = this.mergeRank.get(sym[i] * PAIR_SHIFT + sym[i + 1]);
+      if (r !== undefined) heap.push(r, i);
+    }
+    let count = n;
+    while (heap.size > 0) {
+      const rank = heap.topRank(), p = heap.topPos();
+      heap.pop();
+      if (sym[p] < 0) continue; // merged away into its left neighbour
+      const q = next[p];
+      if (q < 0 || this.mergeRank.get(sym[p] * PAIR_SHIFT + sym[q]) !== rank) continue;
+      sym[p] = this.mergeResult[rank];
+      sym[q] = -1;
+      const after = next[q];
+      next[p] = after;
+      if (after >= 0) prev[after] = p;
+      count--;
+      const before = prev[p];
+      if (before >= 0) {
+        const r = this.mergeRank.get(sym[before] * PAIR_SHIFT + sym[p]);
+        if (r !== undefined) heap.push(r, before);
+      }
+      if (after >= 0) {
+        const r = this.mergeRank.get(sym[p] * PAIR_SHIFT + sym[after]);
+        if (r !== undefined) heap.push(r, p);
+      }
+    }
+    const result = new Int32Array(count);
+    for (let i = 0, k = 0; i >= 0; i = next[i]) result[k++] = sym[i];
+    return result;
+  }
+
+  private checkId(id: number): void {
+    if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize || this.spec.tokens[id] === undefined) {
+      throw new RangeError(`token id ${id} is not in the vocabulary (0..${this.vocabSize - 1})`);
+    }
+  }
+
+  /** The bytes of a sequence of ids, without special tokens when `skipSpecial`. */
+  decodeBytes(ids: ArrayLike<number>, skipSpecial = false): Uint8Array {
+    let total = 0;
+    for (let i = 0; i < ids.length; i++) {
+      this.checkId(ids[i]);
+      if (!(skipSpecial && this.isSpecial(ids[i]))) total += this.tokenBytes[ids[i]].length;
+    }
+    const out = new Uint8Array(total);
+    for (let i = 0, k = 0; i < ids.length; i++) {
+      if (skipSpecial && this.isSpecial(ids[i])) continue;
+      out.set(this.tokenBytes[ids[i]], k);
+      k += this.tokenBytes[ids[i]].length;
+    }
+    return out;
+  }
+
+  /** Text of the ids. Byte sequences that are not valid UTF-8 (a model can emit half a character)
+   *  decode to U+FFFD. Throws RangeError naming an id outside the vocabulary. */
+  decode(ids: ArrayLike<number>, options: { skipSpecial?: boolean } = {}): string {
+    return new TextDecoder('utf-8').decode(this.decodeBytes(ids, options.skipSpecial));
+  }
+
+  /** A decoder for generation: feed ids one at a time, get text as soon as characters are complete. */
+  streamDecoder(options: { skipSpecial?: boolean } = {}): (ids: ArrayLike<number>, final?: boolean) => string {
+    const decoder = new TextDecoder('utf-8');
+    return (ids, final = false) => decoder.decode(this.decodeBytes(ids, options.skipSpecial), { stream: !final });
+  }
+}
