@@ -31,7 +31,6 @@ const args = [
   '--importMemory', '--sharedMemory',
   '--initialMemory', '16', '--maximumMemory', '65536',
   '--enable', 'simd,threads',
-  '--exportRuntime',
 ];
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
 if (r.status !== 0) {

@@ -1,0 +1,38 @@
+// A pool worker: instantiates kernels.wasm on the shared memory, then loops — sleep on the control block's
+// generation counter, run its share of the announced kernel, count itself done. Plain JavaScript so it
+// starts without a TypeScript loader.
+import { parentPort, workerData } from 'node:worker_threads';
+import { CTL, CTL_INTS, MAX_ARGS, shareRange } from './pool-protocol.js';
+
+const { module, memory, ctlPtr, index, names, scratch } = workerData;
+const instance = new WebAssembly.Instance(module, {
+  env: { memory, abort: () => { throw new Error('kernel abort'); } },
+});
+const fns = names.map((n) => instance.exports[n]);
+const ctl = new Int32Array(memory.buffer, ctlPtr, CTL_INTS);
+const argv = new Float64Array(memory.buffer, ctlPtr + CTL_INTS * 4, MAX_ARGS);
+parentPort.postMessage('ready');
+
+let seen = Atomics.load(ctl, CTL.GEN);
+for (;;) {
+  // Calls come in bursts during training: spin a little before sleeping to skip the wake-up latency.
+  let spins = 0;
+  while (Atomics.load(ctl, CTL.GEN) === seen && ++spins < 20000);
+  if (Atomics.load(ctl, CTL.GEN) === seen) Atomics.wait(ctl, CTL.GEN, seen);
+  seen = Atomics.load(ctl, CTL.GEN);
+  if (Atomics.load(ctl, CTL.STOP)) break;
+  // Every worker counts itself done on every call, even with no share: the caller waits for all of them, so
+  // none can lag behind and read the next call's arguments while it thinks it is still in this one.
+  const shares = ctl[CTL.SHARES];
+  if (index < shares) {
+    const [start, end] = shareRange(index, shares, ctl[CTL.TOTAL], ctl[CTL.GRAIN]);
+    try {
+      const args = Array.from(argv.subarray(0, ctl[CTL.NARGS]));
+      if (end > start) fns[ctl[CTL.KERNEL]](...args, start, end, scratch);
+    } catch {
+      Atomics.store(ctl, CTL.ERROR, 1);
+    }
+  }
+  Atomics.add(ctl, CTL.DONE, 1);
+  Atomics.notify(ctl, CTL.DONE);
+}

@@ -1,0 +1,95 @@
+// Elementwise kernels over [start, end) of n elements: add, addTo, scale, fill, copy, SwiGLU, AdamW.
+// SIMD bodies and scalar tails compute each element the same way, so any split gives the same bits.
+import { at } from './common';
+
+export function add_f32(out: usize, a: usize, b: usize, n: i32, start: i32, end: i32): void {
+  let i = start;
+  for (; i + 4 <= end; i += 4) v128.store(at(out, i), f32x4.add(v128.load(at(a, i)), v128.load(at(b, i))));
+  for (; i < end; i++) store<f32>(at(out, i), load<f32>(at(a, i)) + load<f32>(at(b, i)));
+}
+
+export function add_to_f32(out: usize, a: usize, n: i32, start: i32, end: i32): void {
+  add_f32(out, out, a, n, start, end);
+}
+
+export function scale_f32(x: usize, s: f32, n: i32, start: i32, end: i32): void {
+  const sv = f32x4.splat(s);
+  let i = start;
+  for (; i + 4 <= end; i += 4) v128.store(at(x, i), f32x4.mul(v128.load(at(x, i)), sv));
+  for (; i < end; i++) store<f32>(at(x, i), load<f32>(at(x, i)) * s);
+}
+
+export function fill_f32(x: usize, v: f32, n: i32, start: i32, end: i32): void {
+  const vv = f32x4.splat(v);
+  let i = start;
+  for (; i + 4 <= end; i += 4) v128.store(at(x, i), vv);
+  for (; i < end; i++) store<f32>(at(x, i), v);
+}
+
+export function copy_f32(out: usize, a: usize, n: i32, start: i32, end: i32): void {
+  memory.copy(at(out, start), at(a, start), <usize>(end - start) << 2);
+}
+
+// @ts-ignore: decorator
+@inline function sigmoid(x: f32): f32 {
+  return 1.0 / (1.0 + Mathf.exp(-x));
+}
+
+/** h = silu(g) * u */
+export function swiglu_forward(h: usize, g: usize, u: usize, n: i32, start: i32, end: i32): void {
+  for (let i = start; i < end; i++) {
+    const gi = load<f32>(at(g, i));
+    store<f32>(at(h, i), gi * sigmoid(gi) * load<f32>(at(u, i)));
+  }
+}
+
+/** dg = dh * u * silu'(g), du = dh * silu(g); silu'(g) = s (1 + g (1 - s)) with s = sigmoid(g). */
+export function swiglu_backward(dg: usize, du: usize, dh: usize, g: usize, u: usize, n: i32, start: i32, end: i32): void {
+  for (let i = start; i < end; i++) {
+    const gi = load<f32>(at(g, i));
+    const ui = load<f32>(at(u, i));
+    const d = load<f32>(at(dh, i));
+    const s = sigmoid(gi);
+    store<f32>(at(du, i), d * gi * s);
+    store<f32>(at(dg, i), d * ui * s * (1.0 + gi * (1.0 - s)));
+  }
+}
+
+/** One AdamW step (PyTorch semantics): p *= 1 - lr wd; m, v moments; p -= lr m̂ / (√v̂ + eps). */
+export function adamw(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, b1: f32, b2: f32, eps: f32, wd: f32, step: i32,
+  start: i32, end: i32): void {
+  const bc1 = <f32>(1.0 - Math.pow(<f64>b1, <f64>step));
+  const bc2 = <f32>(1.0 - Math.pow(<f64>b2, <f64>step));
+  const decay = <f32>1.0 - lr * wd;
+  const stepSize = lr / bc1;
+  const bc2sqrt = Mathf.sqrt(bc2);
+  for (let i = start; i < end; i++) {
+    const gi = load<f32>(at(g, i));
+    const mi = b1 * load<f32>(at(m, i)) + (1.0 - b1) * gi;
+    const vi = b2 * load<f32>(at(v, i)) + (1.0 - b2) * gi * gi;
+    store<f32>(at(m, i), mi);
+    store<f32>(at(v, i), vi);
+    const denom = Mathf.sqrt(vi) / bc2sqrt + eps;
+    store<f32>(at(p, i), load<f32>(at(p, i)) * decay - stepSize * mi / denom);
+  }
+}
+
+/** Partial sums of squares in fixed blocks of SUMSQ_BLOCK elements: partials (f64) [block]; [start, end) are block indices. */
+export const SUMSQ_BLOCK: i32 = 4096;
+export function sum_squares_blocks(partials: usize, x: usize, n: i32, start: i32, end: i32): void {
+  for (let b = start; b < end; b++) {
+    const lo = b * SUMSQ_BLOCK;
+    const hi = min(n, lo + SUMSQ_BLOCK);
+    let acc = f64x2.splat(0);
+    let i = lo;
+    for (; i + 4 <= hi; i += 4) {
+      const v = v128.load(at(x, i));
+      const lo2 = f64x2.promote_low_f32x4(v);
+      const hi2 = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+      acc = f64x2.add(acc, f64x2.add(f64x2.mul(lo2, lo2), f64x2.mul(hi2, hi2)));
+    }
+    let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    for (; i < hi; i++) { const xi = <f64>load<f32>(at(x, i)); s += xi * xi; }
+    store<f64>(partials + (<usize>b << 3), s);
+  }
+}
