@@ -1,0 +1,128 @@
+// Family 4: requests that cannot be answered as asked ("What's the capital?" with no country named),
+// which deserve a short clarifying question rather than a guess.
+import { z } from 'zod';
+import { baseMeta, makeGrade, parseWith } from '../grading.ts';
+import { loadWorld } from '../knowledge/index.ts';
+import { vary, type TemplateSet } from '../phrasing.ts';
+import { asksQuestion, containsPhrase, isRefusal } from '../text.ts';
+import type { TaskFamily, TaskMeta } from '../types.ts';
+import { distractors } from './facts.ts';
+
+export interface ClarifyMeta extends TaskMeta {
+  task: 'clarify';
+}
+
+
+interface Intent {
+  templates: TemplateSet;
+  reference: string;
+  guesses: () => string[]; // answers a model might wrongly guess
+}
+
+const capitals = () => distractors(loadWorld(), 'capital');
+const countryNames = () => loadWorld().countries.all.map((c) => c.name);
+const elementNames = () => loadWorld().elements.all.map((e) => e.name);
+const none = () => [];
+
+const INTENTS: Record<string, Intent> = {
+  capital: {
+    templates: {
+      train: ["What's the capital?", 'What is the capital city?', 'capital?', 'Tell me the capital.', 'Which city is the capital?'],
+      eval: ['Remind me what the capital is called?'],
+    },
+    reference: 'Which country do you mean?',
+    guesses: capitals,
+  },
+  currency: {
+    templates: {
+      train: ['What currency do they use?', 'What money do they use there?', 'Which currency is it?', 'What is the currency?'],
+      eval: ['What would I pay with over there?'],
+    },
+    reference: 'Which country do you mean?',
+    guesses: countryNames,
+  },
+  language: {
+    templates: {
+      train: ['What language do they speak?', 'Which language is spoken there?', 'What do people speak there?'],
+      eval: ['What will I hear people speaking?'],
+    },
+    reference: 'Which country do you mean?',
+    guesses: countryNames,
+  },
+  continent: {
+    templates: {
+      train: ['Which continent is it on?', 'What continent is it in?', 'Where is it located?'],
+      eval: ['Which part of the world is that in?'],
+    },
+    reference: 'Which country do you mean?',
+    guesses: countryNames,
+  },
+  symbol: {
+    templates: {
+      train: ["What's the symbol?", 'What is its chemical symbol?', 'Which symbol is it?', 'What is the element symbol?'],
+      eval: ['How is it abbreviated on the periodic table?'],
+    },
+    reference: 'Which element do you mean?',
+    guesses: elementNames,
+  },
+  atomic_number: {
+    templates: {
+      train: ["What's its atomic number?", 'What is the atomic number?', 'How many protons does it have?'],
+      eval: ['Where does it sit in the periodic table?'],
+    },
+    reference: 'Which element do you mean?',
+    guesses: elementNames,
+  },
+  definition: {
+    templates: {
+      train: ['What does it mean?', 'What does this word mean?', 'Define it.', "What's the definition?", 'What is the meaning?'],
+      eval: ['Can you explain what that word means?'],
+    },
+    reference: 'Which word would you like me to define?',
+    guesses: none,
+  },
+  convert: {
+    templates: {
+      train: ['Convert it to miles.', 'How much is that in kilometers?', "What's that in Fahrenheit?", 'Convert that to pounds.'],
+      eval: ['And in centimeters?'],
+    },
+    reference: 'What amount would you like me to convert?',
+    guesses: none,
+  },
+  arithmetic: {
+    templates: {
+      train: ['What is the total?', 'Can you add them up?', 'What do they come to?', 'Multiply them together.'],
+      eval: ['Sum these for me.'],
+    },
+    reference: 'Which numbers would you like me to use?',
+    guesses: none,
+  },
+};
+
+const schema = z.object({
+  task: z.literal('clarify'),
+  ...baseMeta,
+  intent: z.string().refine((i) => i in INTENTS, { message: `intent must be one of ${Object.keys(INTENTS).join(', ')}` }),
+});
+
+export const clarify: TaskFamily<ClarifyMeta> = {
+  name: 'clarify',
+  parseMeta: (raw) => parseWith(schema, raw, 'clarify') as ClarifyMeta,
+  generate(rng, _world, split) {
+    const intent = rng.pick(Object.keys(INTENTS));
+    const it = INTENTS[intent];
+    const text = vary(rng, rng.pick(split === 'eval' ? it.templates.eval : it.templates.train));
+    return { prompt: [{ role: 'user', content: text }], meta: { task: 'clarify', intent, split, reference: it.reference } };
+  },
+  demonstrate: (meta) => [{ role: 'assistant', content: meta.reference }],
+  grade(_prompt, reply, meta) {
+    const text = String(reply ?? '');
+    const intent = INTENTS[meta.intent];
+    const guessed = (intent?.guesses() ?? []).some((g) => containsPhrase(text, g));
+    if (asksQuestion(text)) {
+      return guessed ? makeGrade('guessed', false, 0.3, text, meta.reference) : makeGrade('clarified', true, 1, text, meta.reference);
+    }
+    if (isRefusal(text)) return makeGrade('refused', false, 0, text, meta.reference);
+    return makeGrade(guessed ? 'guessed' : 'answered_without_clarifying', false, 0, text, meta.reference);
+  },
+};

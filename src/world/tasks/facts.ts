@@ -1,0 +1,297 @@
+// Facts as question/answer material shared by several families (factual questions, follow-ups,
+// false premises, corrections): the accepted answers, the one-sentence reference answer in Parley's
+// style, and many phrasings of the question, some kept only for evaluation.
+import type { Rng } from '../rng.ts';
+import type { Country, Element, Split, WordSense, World } from '../knowledge/index.ts';
+import { nameInSentence } from '../knowledge/countries.ts';
+import { fill, vary, type TemplateSet } from '../phrasing.ts';
+import { capitalize, containsPhrase, normalize, numbersIn } from '../text.ts';
+
+export const COUNTRY_ATTRS = ['capital', 'continent', 'currency', 'language', 'country_of_capital'] as const;
+export const ELEMENT_ATTRS = ['symbol', 'atomic_number', 'element_of_symbol', 'element_of_number', 'state'] as const;
+export type CountryAttr = (typeof COUNTRY_ATTRS)[number];
+export type ElementAttr = (typeof ELEMENT_ATTRS)[number];
+export type FactAttr = CountryAttr | ElementAttr | 'definition';
+export type AnswerMode = 'text' | 'symbol' | 'number' | 'definition';
+export const ANSWER_MODES = ['text', 'symbol', 'number', 'definition'] as const;
+
+export interface Fact {
+  kind: 'country' | 'element' | 'word';
+  subject: string; // the entity's name: "France", "Iron", "harbor"
+  attr: FactAttr;
+  answers: string[]; // any of these in a reply counts as the answer
+  mode: AnswerMode;
+  sentence: string; // the reference answer: "The capital of France is Paris."
+  vars: Record<string, string>; // template slots
+}
+
+function currencyPhrase(name: string): string {
+  return `the ${name}`;
+}
+
+function listPhrase(items: string[]): string {
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+// "Washington, D.C." should also match "Washington DC".
+function withAliases(answers: string[]): string[] {
+  const out = new Set(answers);
+  for (const a of answers) out.add(a.replace(/[.,]/g, ''));
+  return [...out];
+}
+
+export function countryFact(c: Country, attr: CountryAttr): Fact {
+  const vars = { country: c.name, in: nameInSentence(c), In: capitalize(nameInSentence(c)), capital: c.capital };
+  const base = { kind: 'country' as const, subject: c.name, attr, vars };
+  switch (attr) {
+    case 'capital':
+      return { ...base, answers: withAliases([c.capital]), mode: 'text', sentence: `The capital of ${vars.in} is ${c.capital}.` };
+    case 'continent':
+      return { ...base, answers: c.continents, mode: 'text', sentence: `${vars.In} is in ${c.continent}.` };
+    case 'currency':
+      return {
+        ...base,
+        answers: c.currencies,
+        mode: 'text',
+        sentence: `The currency of ${vars.in} is ${currencyPhrase(c.currencies[0])}.`,
+      };
+    case 'language': {
+      const langs = c.languages.slice(0, 3);
+      const sentence =
+        langs.length === 1
+          ? `The main language of ${vars.in} is ${langs[0]}.`
+          : `The main languages of ${vars.in} are ${listPhrase(langs)}.`;
+      return { ...base, answers: c.languages, mode: 'text', sentence };
+    }
+    case 'country_of_capital':
+      return { ...base, answers: [c.name], mode: 'text', sentence: `${c.capital} is the capital of ${vars.in}.` };
+  }
+}
+
+export function elementFact(e: Element, attr: ElementAttr): Fact {
+  const vars = { element: e.name.toLowerCase(), Element: e.name, symbol: e.symbol, number: String(e.number) };
+  const base = { kind: 'element' as const, subject: e.name, attr, vars };
+  switch (attr) {
+    case 'symbol':
+      return { ...base, answers: [e.symbol], mode: 'symbol', sentence: `The chemical symbol for ${vars.element} is ${e.symbol}.` };
+    case 'atomic_number':
+      return { ...base, answers: [String(e.number)], mode: 'number', sentence: `The atomic number of ${vars.element} is ${e.number}.` };
+    case 'element_of_symbol':
+      return { ...base, answers: [e.name], mode: 'text', sentence: `${e.symbol} is the symbol for ${vars.element}.` };
+    case 'element_of_number':
+      return { ...base, answers: [e.name], mode: 'text', sentence: `The element with atomic number ${e.number} is ${vars.element}.` };
+    case 'state':
+      return {
+        ...base,
+        answers: [e.state ?? 'solid'],
+        mode: 'text',
+        sentence: `${e.name} is a ${e.state ?? 'solid'} at room temperature.`,
+      };
+  }
+}
+
+export function definitionSentence(w: WordSense): string {
+  const def = w.pos === 'verb' && !/^to\b/.test(w.definition) ? `to ${w.definition}` : w.definition;
+  return `"${capitalize(w.word)}" means ${def}.`;
+}
+
+export function wordFact(w: WordSense): Fact {
+  return {
+    kind: 'word',
+    subject: w.word,
+    attr: 'definition',
+    answers: [w.definition],
+    mode: 'definition',
+    sentence: definitionSentence(w),
+    vars: { word: w.word },
+  };
+}
+
+/** A random fact about an entity of the split; `kinds` limits the entity kinds. */
+export function randomFact(rng: Rng, world: World, split: Split, kinds: Fact['kind'][] = ['country', 'element', 'word']): Fact {
+  // Countries carry most attributes, so they are asked about most often.
+  const weights: Record<Fact['kind'], number> = { country: 5, element: 3, word: 2 };
+  const total = kinds.reduce((s, k) => s + weights[k], 0);
+  let r = rng.next() * total;
+  let kind = kinds[0];
+  for (const k of kinds) {
+    r -= weights[k];
+    if (r < 0) {
+      kind = k;
+      break;
+    }
+  }
+  if (kind === 'country') return countryFact(rng.pick(world.countries[split]), rng.pick(COUNTRY_ATTRS));
+  if (kind === 'element') {
+    const e = rng.pick(world.elements[split]);
+    const attrs = e.state ? ELEMENT_ATTRS : ELEMENT_ATTRS.filter((a) => a !== 'state');
+    return elementFact(e, rng.pick(attrs));
+  }
+  return wordFact(rng.pick(world.words[split]));
+}
+
+export const QUESTIONS: Record<FactAttr, TemplateSet> = {
+  capital: {
+    train: [
+      'What is the capital of {in}?', "What's the capital of {country}?", 'Capital of {country}?',
+      'Which city is the capital of {in}?', 'Tell me the capital of {in}.', "What's {country}'s capital city?",
+      'Do you know the capital of {in}?', 'Name the capital of {in}.', 'Where is the seat of government of {in}?',
+      '{country} capital', 'What city serves as the capital of {in}?', 'I need the capital of {in}.',
+    ],
+    eval: [
+      "I forgot what {country}'s capital is, can you remind me?", 'Which city is {country} governed from?',
+      'Could you tell me what the capital city of {in} is?',
+    ],
+  },
+  continent: {
+    train: [
+      'What continent is {country} in?', 'Which continent is {in} on?', 'Where is {country} located?',
+      '{country} is on which continent?', 'On what continent would I find {in}?', 'Tell me which continent {in} is part of.',
+      'Continent of {country}?', 'In which continent is {in}?',
+    ],
+    eval: ['Is {country} in Europe, Asia, Africa or somewhere else?', 'Which part of the world is {in} in, continent-wise?'],
+  },
+  currency: {
+    train: [
+      'What currency does {country} use?', 'What is the currency of {in}?', "What's the money called in {country}?",
+      'Which currency is used in {in}?', 'Currency of {country}?', 'What do people pay with in {country}?',
+      'Tell me the official currency of {in}.', 'If I travel to {country}, what currency do I need?',
+    ],
+    eval: ['What kind of money would I spend in {country}?', 'Name the currency they use in {in}.'],
+  },
+  language: {
+    train: [
+      'What language is spoken in {country}?', 'What languages do people speak in {in}?', 'Official language of {country}?',
+      'Which language do they speak in {in}?', 'What is the main language of {in}?', 'Tell me what language {country} speaks.',
+      'What do people in {country} speak?',
+    ],
+    eval: ['If I visit {country}, which language will I hear?', 'Which tongue is spoken in {in}?'],
+  },
+  country_of_capital: {
+    train: [
+      '{capital} is the capital of which country?', 'Which country has {capital} as its capital?',
+      'What country is {capital} the capital of?', 'Of which country is {capital} the capital?',
+      'Tell me which country {capital} is the capital of.', '{capital} is the capital of what country?',
+    ],
+    eval: ['Which nation is governed from {capital}?', 'If the capital is {capital}, what is the country?'],
+  },
+  symbol: {
+    train: [
+      'What is the chemical symbol for {element}?', "What's the symbol of {element}?", 'Symbol for {element}?',
+      'How do you write {element} in chemical notation?', 'Which symbol stands for {element}?',
+      'Tell me the element symbol of {element}.', 'What is the periodic table symbol for {element}?',
+    ],
+    eval: ['Which letters represent {element} on the periodic table?', 'How is {element} abbreviated in chemistry?'],
+  },
+  atomic_number: {
+    train: [
+      'What is the atomic number of {element}?', 'How many protons does {element} have?', "What's {element}'s atomic number?",
+      'Atomic number of {element}?', 'Tell me the atomic number for {element}.', 'Which atomic number does {element} have?',
+    ],
+    eval: ['Where does {element} sit in the periodic table by number?', 'How many protons are in one atom of {element}?'],
+  },
+  element_of_symbol: {
+    train: [
+      'Which element has the symbol {symbol}?', 'What element is {symbol}?', 'What does the symbol {symbol} stand for?',
+      '{symbol} is the symbol of which element?', 'Tell me which element is written {symbol}.', 'Element with symbol {symbol}?',
+    ],
+    eval: ['In chemistry, what is {symbol} short for?', 'Which element do chemists write as {symbol}?'],
+  },
+  element_of_number: {
+    train: [
+      'Which element has atomic number {number}?', 'What is element number {number}?', 'Element {number} is what?',
+      'Name the element with atomic number {number}.', 'Which element has {number} protons?',
+    ],
+    eval: ['What is the {number}th element... I mean the element with atomic number {number}?', 'Tell me the element whose atomic number is {number}.'],
+  },
+  state: {
+    train: [
+      'Is {element} a solid, liquid or gas at room temperature?', 'What state is {element} in at room temperature?',
+      'At room temperature, is {element} a gas?', "What's the state of {element} at room temperature?",
+    ],
+    eval: ['If I leave {element} on the table at room temperature, is it solid, liquid or gas?'],
+  },
+  definition: {
+    train: [
+      'What does "{word}" mean?', 'Define {word}.', 'What is the meaning of the word {word}?', 'Meaning of {word}?',
+      'Can you define "{word}" for me?', 'What does the word {word} mean?', "What's the definition of {word}?",
+      'Explain the word "{word}".', 'I came across the word {word}. What does it mean?',
+    ],
+    eval: ['Give me a short definition of "{word}".', 'What do people mean when they say "{word}"?'],
+  },
+};
+
+/** One varied question about a fact, drawn from the split's templates. */
+export function askFact(rng: Rng, fact: Fact, split: Split, templates: TemplateSet = QUESTIONS[fact.attr]): string {
+  const t = rng.pick(split === 'eval' ? templates.eval : templates.train);
+  const text = fill(t, fact.vars);
+  return vary(rng, text, { protect: Object.values(fact.vars) });
+}
+
+const STOPWORDS = new Set(
+  'a an the of or and to in on at by for with from as is are be being been that this which who whom whose its it his her their one some any something someone especially usually used make made have has having into out up not no'.split(
+    ' ',
+  ),
+);
+
+function contentWords(text: string): string[] {
+  return normalize(text)
+    .split(' ')
+    .filter((w) => w.length > 2 && !STOPWORDS.has(w));
+}
+
+/** Does `reply` give one of `answers`? Never throws. */
+export function hasAnswer(reply: string, answers: readonly string[], mode: AnswerMode): boolean {
+  const text = String(reply ?? '');
+  switch (mode) {
+    case 'text':
+      return answers.some((a) => containsPhrase(text, a));
+    case 'symbol':
+      // Symbols are case-sensitive ("Co" is cobalt, "CO" is carbon monoxide, "in" is a word).
+      return answers.some((a) => new RegExp(`(^|[^A-Za-z])${a.replace(/[^A-Za-z]/g, '')}([^A-Za-z]|$)`).test(text));
+    case 'number':
+      return answers.some((a) => numbersIn(text).includes(Number(a)));
+    case 'definition':
+      return answers.some((a) => {
+        const want = [...new Set(contentWords(a))];
+        if (want.length === 0) return false;
+        const got = new Set(contentWords(text));
+        const hit = want.filter((w) => got.has(w)).length;
+        return hit / want.length >= 0.5;
+      });
+  }
+}
+
+/** Other entities' answers of the same kind, for spotting replies that list many guesses. */
+export function distractors(world: World, attr: FactAttr): string[] {
+  switch (attr) {
+    case 'capital':
+      return world.countries.all.map((c) => c.capital);
+    case 'continent':
+      return [...new Set(world.countries.all.map((c) => c.continent))];
+    case 'country_of_capital':
+      return world.countries.all.map((c) => c.name);
+    case 'element_of_symbol':
+    case 'element_of_number':
+      return world.elements.all.map((e) => e.name);
+    default:
+      return [];
+  }
+}
+
+/** True when the reply also names a different candidate answer (a hedge such as "Paris or Lyon"). */
+export function namesOtherCandidate(
+  world: World,
+  reply: string,
+  fact: { answers: readonly string[]; subject: string; reference: string; intent: string },
+): boolean {
+  const own = [...fact.answers, fact.subject].map((a) => normalize(a));
+  for (const d of distractors(world, fact.intent as FactAttr)) {
+    const nd = normalize(d);
+    // Names the ideal answer itself mentions ("Port of Spain" contains "Spain") are not guesses.
+    if (!nd || own.some((o) => o.includes(nd) || nd.includes(o)) || containsPhrase(fact.reference, d)) continue;
+    if (containsPhrase(reply, d)) return true;
+  }
+  return false;
+}
