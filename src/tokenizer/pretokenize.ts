@@ -137,11 +137,12 @@ export function toJsRegExp(pattern: string): RegExp {
   return new RegExp(out, 'gu');
 }
 
-type Splitter = (piece: string, out: string[]) => void;
+type Emit = (piece: string) => void;
+type Splitter = (piece: string, emit: Emit) => void;
 
 function regexSplitter(pattern: string): Splitter {
   const re = toJsRegExp(pattern);
-  return (text, out) => {
+  return (text, emit) => {
     re.lastIndex = 0;
     let last = 0;
     let m: RegExpExecArray | null;
@@ -150,41 +151,47 @@ function regexSplitter(pattern: string): Splitter {
         re.lastIndex++; // an empty match would loop forever; HF skips them too
         continue;
       }
-      if (m.index > last) out.push(text.slice(last, m.index)); // unmatched gap is its own piece
-      out.push(m[0]);
+      if (m.index > last) emit(text.slice(last, m.index)); // an unmatched gap is its own piece
+      emit(m[0]);
       last = m.index + m[0].length;
     }
-    if (last < text.length) out.push(text.slice(last));
+    if (last < text.length) emit(text.slice(last));
   };
 }
 
-function stepSplitter(step: PreTokenizeStep): Splitter {
+/** null for a step that leaves the text whole (ByteLevel without regex or prefix space). */
+function stepSplitter(step: PreTokenizeStep): Splitter | null {
   if (step.kind === 'split') return regexSplitter(step.pattern);
   if (step.kind === 'digits') return regexSplitter(step.individual ? '\\p{N}' : '\\p{N}+');
-  const split = step.useRegex ? regexSplitter(GPT2_PATTERN) : (t: string, out: string[]) => void out.push(t);
+  if (!step.useRegex && !step.addPrefixSpace) return null;
+  const split: Splitter = step.useRegex ? regexSplitter(GPT2_PATTERN) : (t, emit) => emit(t);
   if (!step.addPrefixSpace) return split;
-  return (text, out) => split(text.startsWith(' ') ? text : ' ' + text, out);
+  return (text, emit) => split(text.startsWith(' ') ? text : ' ' + text, emit);
 }
 
-/** A compiled pipeline of steps. `split` returns the pieces of `text` in order; they concatenate to
- *  `text` (plus any prefix space a ByteLevel step adds). */
+/** A compiled pipeline of steps. Pieces come out in order and concatenate to the text (plus any
+ *  prefix space a ByteLevel step adds). */
 export class PreTokenizer {
   readonly steps: PreTokenizeStep[];
-  private readonly splitters: Splitter[];
+  private readonly run: Splitter;
 
   constructor(steps: PreTokenizeStep[]) {
     this.steps = steps;
-    this.splitters = steps.map(stepSplitter);
+    // Chain the steps: each one's pieces feed the next, with no arrays in between.
+    const splitters = steps.map(stepSplitter).filter((s): s is Splitter => s !== null);
+    this.run = splitters.reduceRight<Splitter>((inner, outer) => (text, emit) => outer(text, (p) => inner(p, emit)), (t, emit) => emit(t));
+    if (splitters.length === 1) this.run = splitters[0];
+  }
+
+  /** Calls `emit` with each piece of `text`, in order. */
+  each(text: string, emit: Emit): void {
+    this.run(text, emit);
   }
 
   split(text: string): string[] {
-    let pieces: string[] = [text];
-    for (const splitter of this.splitters) {
-      const next: string[] = [];
-      for (const p of pieces) splitter(p, next);
-      pieces = next;
-    }
-    return pieces;
+    const out: string[] = [];
+    this.run(text, (p) => out.push(p));
+    return out;
   }
 }
 

@@ -32,7 +32,6 @@ export interface EncodeOptions {
   allowSpecial?: boolean;
 }
 
-const PAIR_SHIFT = 2 ** 21; // token ids < 2^21, so a*PAIR_SHIFT+b is an exact double
 const CACHE_LIMIT = 1 << 18;
 const CACHEABLE_LENGTH = 128;
 const utf8 = new TextEncoder();
@@ -43,7 +42,8 @@ export class Tokenizer {
   private readonly vocab = new Map<string, number>();
   private readonly tokenBytes: Uint8Array[];
   private readonly byteIds = new Int32Array(256);
-  private readonly mergeRank = new Map<number, number>();
+  /** ranks[a].get(b): rank of merge (a, b). Small-integer keys keep the lookups on V8's fast path. */
+  private readonly ranks: Array<Map<number, number> | undefined> = [];
   private readonly mergeResult: Int32Array;
   private readonly addedById = new Map<number, AddedToken>();
   private readonly addedByContent = new Map<string, AddedToken>();
@@ -51,11 +51,12 @@ export class Tokenizer {
   private readonly pre: PreTokenizer;
   private readonly cache = new Map<string, Int32Array>();
   private readonly heap = new MergeHeap(64);
+  private next = new Int32Array(64); // scratch links for encodePiece
+  private prev = new Int32Array(64);
 
   constructor(spec: TokenizerSpec) {
     this.spec = spec;
     this.vocabSize = spec.tokens.length;
-    if (this.vocabSize >= PAIR_SHIFT) throw new Error(`vocabulary of ${this.vocabSize} tokens exceeds ${PAIR_SHIFT}`);
     for (const a of spec.added) {
       if (!(a.id >= 0 && a.id < this.vocabSize)) throw new Error(`added token ${JSON.stringify(a.content)} has id ${a.id} outside the vocabulary`);
       this.addedById.set(a.id, a);
@@ -73,12 +74,13 @@ export class Tokenizer {
       if (id === undefined) throw new Error(`byte-level vocabulary lacks a token for byte ${b} (${JSON.stringify(byteChar(b))})`);
       this.byteIds[b] = id;
     }
+    for (let i = 0; i < this.vocabSize; i++) this.ranks.push(undefined); // dense, not a holey array
     this.mergeResult = new Int32Array(spec.merges.length);
     spec.merges.forEach(([a, b], rank) => {
       const merged = this.vocab.get(spec.tokens[a] + spec.tokens[b]);
       if (merged === undefined) throw new Error(`merge ${rank} (${spec.tokens[a]} ${spec.tokens[b]}) makes a token that is not in the vocabulary`);
-      const key = a * PAIR_SHIFT + b;
-      if (!this.mergeRank.has(key)) this.mergeRank.set(key, rank); // a repeated merge keeps its first rank, as HF does
+      // A merge listed twice takes its last rank, as HF's map from pair to rank does.
+      (this.ranks[a] ??= new Map()).set(b, rank);
       this.mergeResult[rank] = merged;
     });
     // Longest first so "<|end|>" cannot shadow "<|end_of_turn|>".
@@ -130,18 +132,19 @@ export class Tokenizer {
   }
 
   private encodeOrdinary(text: string, out: number[]): void {
-    if (text.length === 0) return;
-    for (const piece of this.pre.split(text)) {
-      let ids = this.cache.get(piece);
-      if (ids === undefined) {
-        ids = this.encodePiece(piece);
-        if (piece.length <= CACHEABLE_LENGTH) {
-          if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-          this.cache.set(piece, ids);
-        }
+    if (text.length > 0) this.pre.each(text, (piece) => this.encodeCached(piece, out));
+  }
+
+  private encodeCached(piece: string, out: number[]): void {
+    let ids = this.cache.get(piece);
+    if (ids === undefined) {
+      ids = this.encodePiece(piece);
+      if (piece.length <= CACHEABLE_LENGTH) {
+        if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+        this.cache.set(piece, ids);
       }
-      for (let i = 0; i < ids.length; i++) out.push(ids[i]);
     }
+    for (let i = 0; i < ids.length; i++) out.push(ids[i]);
   }
 
   /** BPE on one pre-token: symbols in a doubly linked list, candidate merges in a heap by (rank, pos);
@@ -158,8 +161,11 @@ export class Tokenizer {
       const whole = this.vocab.get(s);
       if (whole !== undefined) return Int32Array.of(whole);
     }
-    const next = new Int32Array(n);
-    const prev = new Int32Array(n);
+    if (this.next.length < n) {
+      this.next = new Int32Array(n * 2);
+      this.prev = new Int32Array(n * 2);
+    }
+    const next = this.next, prev = this.prev;
     for (let i = 0; i < n; i++) {
       next[i] = i + 1 < n ? i + 1 : -1;
       prev[i] = i - 1;
@@ -167,7 +173,7 @@ export class Tokenizer {
     const heap = this.heap;
     heap.reset(3 * n);
     for (let i = 0; i + 1 < n; i++) {
-      const r = this.mergeRank.get(sym[i] * PAIR_SHIFT + sym[i + 1]);
+      const r = this.ranks[sym[i]]?.get(sym[i + 1]);
       if (r !== undefined) heap.push(r, i);
     }
     let count = n;
@@ -176,7 +182,7 @@ export class Tokenizer {
       heap.pop();
       if (sym[p] < 0) continue; // merged away into its left neighbour
       const q = next[p];
-      if (q < 0 || this.mergeRank.get(sym[p] * PAIR_SHIFT + sym[q]) !== rank) continue;
+      if (q < 0 || this.ranks[sym[p]]?.get(sym[q]) !== rank) continue;
       sym[p] = this.mergeResult[rank];
       sym[q] = -1;
       const after = next[q];
@@ -185,11 +191,11 @@ export class Tokenizer {
       count--;
       const before = prev[p];
       if (before >= 0) {
-        const r = this.mergeRank.get(sym[before] * PAIR_SHIFT + sym[p]);
+        const r = this.ranks[sym[before]]?.get(sym[p]);
         if (r !== undefined) heap.push(r, before);
       }
       if (after >= 0) {
-        const r = this.mergeRank.get(sym[p] * PAIR_SHIFT + sym[after]);
+        const r = this.ranks[sym[p]]?.get(sym[after]);
         if (r !== undefined) heap.push(r, p);
       }
     }

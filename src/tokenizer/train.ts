@@ -81,7 +81,7 @@ export function countPreTokens(texts: Iterable<string>, pre: PreTokenizer): Map<
         const m = re.exec(text);
         end = m ? m.index + 1 : text.length;
       }
-      for (const piece of pre.split(toWellFormed(text.slice(start, end)))) counts.set(piece, (counts.get(piece) ?? 0) + 1);
+      pre.each(toWellFormed(text.slice(start, end)), (piece) => counts.set(piece, (counts.get(piece) ?? 0) + 1));
       start = end;
     }
   }
