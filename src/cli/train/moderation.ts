@@ -1,0 +1,31 @@
+// `parley train moderation`: trains the content filter from the generated corpus (plus confirmed
+// reports), prints held-out precision/recall per category, and writes the model with report.json
+// and report.md. The same seed and inputs give byte-identical weights.
+import type { Command } from 'commander';
+
+export function register(train: Command): void {
+  train
+    .command('moderation')
+    .description('train the moderation classifier and report held-out precision/recall per category')
+    .option('--out <dir>', 'model directory to write', 'models/moderation')
+    .option('--seed <n>', 'random seed (corpus, shuffles, dropout)', '1')
+    .option('--epochs <n>', 'passes over the training data', '10')
+    .option('--reports <file>', 'JSONL of confirmed user reports to train on ({text, kind, categories})')
+    .action(async (opts: { out: string; seed: string; epochs: string; reports?: string }) => {
+      const { UserError } = await import('../../util/errors.ts');
+      const { runPipeline, formatTable, writeReport } = await import('../../moderation/pipeline.ts');
+      const { readReports } = await import('../../moderation/reports.ts');
+      const seed = Number(opts.seed);
+      const epochs = Number(opts.epochs);
+      if (!Number.isInteger(seed) || seed < 0) throw new UserError(`--seed must be a non-negative integer, got ${opts.seed}`);
+      if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) throw new UserError(`--epochs must be an integer from 1 to 1000, got ${opts.epochs}`);
+      const reports = opts.reports ? readReports(opts.reports) : [];
+      const { classifier, report } = runPipeline({ seed, epochs, reports, log: (l) => console.error(l) });
+      classifier.save(opts.out);
+      writeReport(opts.out, report);
+      console.log(`moderation classifier ${report.version} written to ${opts.out}`);
+      console.log(formatTable(report));
+      console.log(`obfuscated held-out unsafe texts still flagged: ${(report.obfuscatedRecall * 100).toFixed(1)}%`);
+      console.log(`held-out safe texts flagged: ${(report.safeFalsePositiveRate * 100).toFixed(1)}%`);
+    });
+}

@@ -1,0 +1,147 @@
+// The classifier: multi-label logistic regression over hashed features of normalised text.
+// A long text is scored window by window (about WINDOW_WORDS words each) and each category takes
+// its highest window score, so one threat inside a long friendly message is not averaged away.
+//
+// Model directory:
+//   model.json          { format, version, categories, features, thresholds, training }
+//   weights.safetensors weight F16 [dims, categories], bias F32 [categories]
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../util/errors.ts';
+import { featurize, type FeatureConfig, type SparseVector } from './features.ts';
+import { normalize } from './normalize.ts';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.ts';
+import { CATEGORIES } from './taxonomy.ts';
+
+export const MODEL_FORMAT = 'parley-moderation-logreg';
+export const WINDOW_WORDS = 48;
+const C = CATEGORIES.length;
+
+export interface ModelInfo {
+  format: typeof MODEL_FORMAT;
+  /** Model version: bumped by training, recorded in results as `model`. */
+  version: string;
+  categories: string[];
+  features: FeatureConfig;
+  /** Per-category flag thresholds, in CATEGORIES order. */
+  thresholds: number[];
+  /** Provenance: seed, data sizes, epochs, held-out metrics summary. */
+  training: Record<string, unknown>;
+}
+
+export class Classifier {
+  constructor(
+    readonly info: ModelInfo,
+    /** [dims, C] row-major */
+    readonly weight: Float32Array,
+    /** [C] */
+    readonly bias: Float32Array,
+  ) {}
+
+  static create(info: ModelInfo): Classifier {
+    return new Classifier(info, new Float32Array(info.features.dims * C), new Float32Array(C));
+  }
+
+  /** Logits for one feature vector; `out` is [C]. */
+  logits(x: SparseVector, out: Float32Array): Float32Array {
+    out.set(this.bias);
+    const w = this.weight;
+    for (let i = 0; i < x.index.length; i++) {
+      const row = x.index[i] * C;
+      const v = x.value[i];
+      for (let c = 0; c < C; c++) out[c] += v * w[row + c];
+    }
+    return out;
+  }
+
+  /** Scores in [0, 1] for one piece of text (not windowed). */
+  scoreWindow(text: string, out = new Float32Array(C)): Float32Array {
+    this.logits(featurize(normalize(text), this.info.features), out);
+    for (let c = 0; c < C; c++) out[c] = sigmoid(out[c]);
+    return out;
+  }
+
+  /** Scores in [0, 1] for a text of any length: the per-category maximum over its windows. */
+  score(text: string): Float32Array {
+    const best = new Float32Array(C);
+    const tmp = new Float32Array(C);
+    for (const w of windows(text)) {
+      this.scoreWindow(w, tmp);
+      for (let c = 0; c < C; c++) if (tmp[c] > best[c]) best[c] = tmp[c];
+    }
+    return best;
+  }
+
+  save(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    const st = encodeSafetensors(
+      {
+        weight: { dtype: 'F16', shape: [this.info.features.dims, C], data: this.weight },
+        bias: { dtype: 'F32', shape: [C], data: this.bias },
+      },
+      { format: MODEL_FORMAT, version: this.info.version },
+    );
+    writeFileSync(join(dir, 'weights.safetensors'), st);
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(this.info, null, 2) + '\n');
+  }
+
+  static load(dir: string): Classifier {
+    const infoPath = join(dir, 'model.json');
+    const wPath = join(dir, 'weights.safetensors');
+    if (!existsSync(infoPath) || !existsSync(wPath)) {
+      throw new UserError(`no moderation model in ${dir} (expected model.json and weights.safetensors; make one with \`parley train moderation --out ${dir}\`)`);
+    }
+    let info: ModelInfo;
+    try {
+      info = JSON.parse(readFileSync(infoPath, 'utf8'));
+    } catch (e) {
+      throw new UserError(`${infoPath}: not valid JSON (${(e as Error).message})`);
+    }
+    if (info.format !== MODEL_FORMAT) throw new UserError(`${infoPath}: format is ${info.format}, expected ${MODEL_FORMAT}`);
+    if (info.categories.join() !== CATEGORIES.join()) throw new UserError(`${infoPath}: categories differ from this Parley's taxonomy`);
+    const t = decodeSafetensors(readFileSync(wPath), wPath);
+    const dims = info.features.dims;
+    if (!t.weight || t.weight.data.length !== dims * C || !t.bias || t.bias.data.length !== C) {
+      throw new UserError(`${wPath}: expected weight [${dims}, ${C}] and bias [${C}]`);
+    }
+    return new Classifier(info, t.weight.data, t.bias.data);
+  }
+}
+
+export function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}
+
+/**
+ * Splits text into windows of whole sentences of up to about WINDOW_WORDS words. A sentence longer
+ * than that is cut into overlapping word spans so that nothing straddling a cut is missed.
+ */
+export function windows(text: string): string[] {
+  const sentences = text.split(/(?<=[.!?])\s+|\n+/).filter((s) => s.trim().length > 0);
+  const out: string[] = [];
+  let cur: string[] = [];
+  let curWords = 0;
+  const flush = () => {
+    if (cur.length) out.push(cur.join(' '));
+    cur = [];
+    curWords = 0;
+  };
+  for (const s of sentences) {
+    const words = s.split(/\s+/).filter(Boolean);
+    if (words.length > WINDOW_WORDS) {
+      flush();
+      const step = WINDOW_WORDS / 2;
+      for (let i = 0; i < words.length; i += step) {
+        out.push(words.slice(i, i + WINDOW_WORDS).join(' '));
+        if (i + WINDOW_WORDS >= words.length) break;
+      }
+      continue;
+    }
+    if (curWords + words.length > WINDOW_WORDS) flush();
+    cur.push(s);
+    curWords += words.length;
+  }
+  flush();
+  return out.length ? out : [''];
+}

@@ -1,0 +1,101 @@
+// The labelled corpus: templates from corpus-unsafe.ts and corpus-safe.ts filled with slot values.
+// The split is by template, not by example: every fourth template of each group (index % 4 == 2)
+// is held out, so evaluation measures phrasings the classifier never saw, not memorised fillings.
+// Training examples are then augmented with obfuscated copies and with safe sentences around them.
+
+import { obfuscate } from './obfuscate.ts';
+import { Rng } from './random.ts';
+import { SAFE } from './corpus-safe.ts';
+import { UNSAFE, type TemplateGroup } from './corpus-unsafe.ts';
+import { SLOTS } from './slots.ts';
+import { withParents, type Category } from './taxonomy.ts';
+
+/** One labelled text. `mask` lists the categories the labels speak for (absent: all of them). */
+export interface Example {
+  text: string;
+  /** Positive categories, closed under parents. */
+  labels: Category[];
+  mask?: Category[];
+  weight?: number;
+  /** "group#template" for corpus examples, "report" for user reports. */
+  source: string;
+}
+
+export interface CorpusOptions {
+  seed: number;
+  /** Fillings per template (templates without slots get surface variants instead). */
+  perTemplate: number;
+  /** Fraction of training examples that also get an obfuscated copy. */
+  obfuscateRate: number;
+  /** Fraction of training examples that also get a copy wrapped in safe sentences. */
+  contextRate: number;
+}
+
+export const DEFAULT_CORPUS: CorpusOptions = { seed: 1, perTemplate: 24, obfuscateRate: 0.3, contextRate: 0.15 };
+
+export function isHeldOut(templateIndex: number): boolean {
+  return templateIndex % 4 === 2;
+}
+
+const PREFIXES = ['', '', '', 'hey ', 'ok so ', 'honestly ', 'lol ', 'please ', 'quick question, ', 'so '];
+const SUFFIXES = ['', '', '', '?', '.', '!', ' lol', ' please', ' thanks', '...'];
+const SLOT = /\{(\w+)\}/g;
+
+function fill(template: string, rng: Rng): string {
+  return template.replace(SLOT, (_, name: string) => {
+    const values = SLOTS[name];
+    if (!values) throw new Error(`corpus template uses unknown slot {${name}}: ${template}`);
+    return rng.pick(values);
+  });
+}
+
+function surface(text: string, rng: Rng): string {
+  let t = rng.pick(PREFIXES) + text + rng.pick(SUFFIXES);
+  if (rng.next() < 0.3) t = t[0].toUpperCase() + t.slice(1);
+  return t;
+}
+
+function expand(group: TemplateGroup, index: number, n: number, rng: Rng): Example[] {
+  const template = group.templates[index];
+  const labels = [...withParents(group.labels)];
+  const seen = new Set<string>();
+  const out: Example[] = [];
+  for (let attempt = 0; attempt < n * 4 && out.length < n; attempt++) {
+    const text = surface(fill(template, rng), rng);
+    if (seen.has(text)) continue;
+    seen.add(text);
+    out.push({ text, labels, source: `${group.name}#${index}` });
+  }
+  return out;
+}
+
+export interface Corpus {
+  train: Example[];
+  heldout: Example[];
+}
+
+/** Builds the corpus; the same options always give the same examples in the same order. */
+export function buildCorpus(opts: CorpusOptions = DEFAULT_CORPUS): Corpus {
+  const rng = new Rng(opts.seed);
+  const train: Example[] = [];
+  const heldout: Example[] = [];
+  for (const group of [...UNSAFE, ...SAFE]) {
+    group.templates.forEach((_, i) => {
+      // Safe everyday text is plentiful in real traffic, so it gets as many fillings as unsafe text.
+      const examples = expand(group, i, opts.perTemplate, rng);
+      (isHeldOut(i) ? heldout : train).push(...examples);
+    });
+  }
+  const safeTrain = train.filter((e) => e.labels.length === 0);
+  const augmented: Example[] = [];
+  for (const e of train) {
+    if (rng.next() < opts.obfuscateRate) augmented.push({ ...e, text: obfuscate(e.text, rng), source: e.source + '+obf' });
+    if (rng.next() < opts.contextRate) {
+      const before = rng.pick(safeTrain).text;
+      const after = rng.pick(safeTrain).text;
+      const text = rng.next() < 0.5 ? `${before}. ${e.text}` : `${e.text}. ${after}`;
+      augmented.push({ ...e, text, source: e.source + '+ctx' });
+    }
+  }
+  return { train: rng.shuffle([...train, ...augmented]), heldout };
+}

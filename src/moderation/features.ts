@@ -1,0 +1,97 @@
+// Hashed features of a normalised text, in three blocks:
+//   words:   word unigrams and bigrams;
+//   chars:   character 3- to 5-grams (with the spaces, so word boundaries count);
+//   classes: pattern tokens (ages), and n-grams and pairs of lexicon classes (lexicon.ts).
+// Each feature is hashed into one of `dims` buckets with value 1 + ln(count). Each block is scaled
+// to unit L2 norm on its own: the few class features would otherwise be drowned by the hundreds of
+// character n-grams, and a long and a short text of the same kind score alike.
+
+import { classText } from './lexicon.ts';
+import { patternTokens } from './patterns.ts';
+
+export interface FeatureConfig {
+  /** Number of hash buckets (a power of two). */
+  dims: number;
+  charMin: number;
+  charMax: number;
+}
+
+export const DEFAULT_FEATURES: FeatureConfig = { dims: 1 << 16, charMin: 3, charMax: 5 };
+
+/** Sparse vector: `index[i]` in [0, dims), `value[i]` its weight. Indices may repeat across blocks. */
+export interface SparseVector {
+  index: Uint32Array;
+  value: Float32Array;
+  /** Where each block starts in `index`: [words, chars, classes, end]. */
+  blocks?: [number, number, number, number];
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function hashString(s: string, seed: number): number {
+  let h = (FNV_OFFSET ^ seed) >>> 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h >>> 0;
+}
+
+export function featurize(normalized: string, cfg: FeatureConfig): SparseVector {
+  const mask = cfg.dims - 1;
+  const words = new Map<number, number>();
+  const chars = new Map<number, number>();
+  const classes = new Map<number, number>();
+  const add = (m: Map<number, number>, h: number) => {
+    const k = h & mask;
+    m.set(k, (m.get(k) ?? 0) + 1);
+  };
+  const ws = normalized.length ? normalized.split(' ') : [];
+  for (let i = 0; i < ws.length; i++) {
+    add(words, hashString(ws[i], 1));
+    if (i > 0) add(words, hashString(ws[i - 1] + ' ' + ws[i], 2));
+  }
+  // Character n-grams hashed incrementally: one pass per start position covers every length.
+  const s = ' ' + normalized + ' ';
+  for (let i = 0; i + cfg.charMin <= s.length; i++) {
+    let h = (FNV_OFFSET ^ 4) >>> 0;
+    for (let n = 1; n <= cfg.charMax && i + n <= s.length; n++) {
+      h = Math.imul(h ^ s.charCodeAt(i + n - 1), FNV_PRIME);
+      if (n >= cfg.charMin) add(chars, Math.imul(h ^ n, FNV_PRIME) >>> 0);
+    }
+  }
+  for (const t of patternTokens(normalized)) add(classes, hashString(t, 3));
+  const classed = classText(normalized);
+  if (classed !== normalized) {
+    const cw = classed.split(' ');
+    // Pairs of classes anywhere in the window ("__group__" with "__hurt__"): a conjunction a linear
+    // model cannot form from the two words alone, and what most sub-categories are made of.
+    const present = [...new Set(cw.filter((w) => w.startsWith('__')))].sort();
+    for (const p of present) add(classes, hashString(p, 5));
+    for (let i = 0; i < present.length; i++) {
+      for (let j = i + 1; j < present.length; j++) add(classes, hashString(present[i] + '+' + present[j], 8));
+    }
+    for (let i = 1; i < cw.length; i++) {
+      const bi = cw[i - 1] + ' ' + cw[i];
+      if (bi.includes('__')) add(classes, hashString(bi, 6));
+      if (i > 1 && (bi + cw[i - 2]).includes('__')) add(classes, hashString(cw[i - 2] + ' ' + bi, 7));
+    }
+  }
+  const blocks = [words, chars, classes];
+  const n = blocks.reduce((a, m) => a + m.size, 0);
+  const index = new Uint32Array(n);
+  const value = new Float32Array(n);
+  let j = 0;
+  const starts: number[] = [];
+  for (const m of blocks) {
+    starts.push(j);
+    let norm = 0;
+    for (const c of m.values()) norm += (1 + Math.log(c)) ** 2;
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (const [k, c] of m) {
+      index[j] = k;
+      value[j] = (1 + Math.log(c)) * inv;
+      j++;
+    }
+  }
+  starts.push(j);
+  return { index, value, blocks: starts as [number, number, number, number] };
+}

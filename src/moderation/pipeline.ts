@@ -1,0 +1,126 @@
+// `parley train moderation`: build the corpus, add confirmed reports, train, evaluate on the
+// held-out templates (clean and obfuscated), save the model and write report.json and report.md.
+
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MODEL_FORMAT, type Classifier } from './classifier.ts';
+import { buildCorpus, DEFAULT_CORPUS, type Example } from './corpus.ts';
+import { evaluate, type Evaluation } from './evaluate.ts';
+import { DEFAULT_FEATURES } from './features.ts';
+import { obfuscate } from './obfuscate.ts';
+import { Rng } from './random.ts';
+import { CATEGORIES, type Category } from './taxonomy.ts';
+import { DEFAULT_TRAIN, trainClassifier } from './trainer.ts';
+
+export interface PipelineOptions {
+  seed: number;
+  epochs?: number;
+  dims?: number;
+  perTemplate?: number;
+  /** Confirmed reports as examples (reports.ts). */
+  reports?: Example[];
+  log?: (line: string) => void;
+}
+
+export interface TrainReport {
+  version: string;
+  seed: number;
+  trainExamples: number;
+  reportExamples: number;
+  heldoutExamples: number;
+  heldout: Evaluation;
+  /** The held-out unsafe texts with words disguised (leet, spacing, ...): recall of "flagged". */
+  obfuscatedRecall: number;
+  /** Held-out safe texts (including benign twins) that were flagged. */
+  safeFalsePositiveRate: number;
+  trainSeconds: number;
+}
+
+export function runPipeline(opts: PipelineOptions): { classifier: Classifier; report: TrainReport } {
+  const log = opts.log ?? (() => {});
+  const corpus = buildCorpus({ ...DEFAULT_CORPUS, seed: opts.seed, perTemplate: opts.perTemplate ?? DEFAULT_CORPUS.perTemplate });
+  const reports = opts.reports ?? [];
+  const train = [...corpus.train, ...reports];
+  log(`corpus: ${corpus.train.length} training examples, ${reports.length} from reports, ${corpus.heldout.length} held out`);
+  const t0 = performance.now();
+  const features = { ...DEFAULT_FEATURES, dims: opts.dims ?? DEFAULT_FEATURES.dims };
+  const classifier = trainClassifier(
+    train,
+    { ...DEFAULT_TRAIN, seed: opts.seed, epochs: opts.epochs ?? DEFAULT_TRAIN.epochs, features, onEpoch: (e, loss) => log(`epoch ${e}: loss ${loss.toFixed(5)}`) },
+    { format: MODEL_FORMAT, version: '', categories: [...CATEGORIES], thresholds: CATEGORIES.map(() => 0.5), training: {} },
+  );
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const thresholds = classifier.info.thresholds;
+  const flags = (text: string) => {
+    const s = classifier.score(text);
+    return new Set(CATEGORIES.filter((_, i) => s[i] >= thresholds[i])) as Set<Category>;
+  };
+  const heldout = evaluate(corpus.heldout, flags);
+  const rng = new Rng(opts.seed + 7);
+  const unsafe = corpus.heldout.filter((e) => e.labels.length > 0);
+  const obfuscatedRecall = unsafe.filter((e) => flags(obfuscate(e.text, rng)).size > 0).length / unsafe.length;
+  const safe = corpus.heldout.filter((e) => e.labels.length === 0);
+  const safeFalsePositiveRate = safe.filter((e) => flags(e.text).size > 0).length / safe.length;
+  // The version names the weights: the same seed and data give the same version.
+  const digest = createHash('sha256').update(new Uint8Array(classifier.weight.buffer)).update(new Uint8Array(classifier.bias.buffer)).digest('hex');
+  const version = `1.${digest.slice(0, 10)}`;
+  const report: TrainReport = {
+    version,
+    seed: opts.seed,
+    trainExamples: corpus.train.length,
+    reportExamples: reports.length,
+    heldoutExamples: corpus.heldout.length,
+    heldout,
+    obfuscatedRecall,
+    safeFalsePositiveRate,
+    trainSeconds: Math.round(trainSeconds * 10) / 10,
+  };
+  classifier.info.version = version;
+  classifier.info.training = {
+    seed: opts.seed,
+    epochs: opts.epochs ?? DEFAULT_TRAIN.epochs,
+    trainExamples: report.trainExamples,
+    reportExamples: report.reportExamples,
+    heldoutFlaggedF1: round(heldout.flagged.f1),
+  };
+  return { classifier, report };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** The per-category table printed by the CLI and written to report.md. */
+export function formatTable(r: TrainReport): string {
+  const rows = CATEGORIES.map((c) => {
+    const m = r.heldout.perCategory[c];
+    return `| ${c} | ${m.support} | ${m.precision.toFixed(3)} | ${m.recall.toFixed(3)} | ${m.f1.toFixed(3)} |`;
+  });
+  const f = r.heldout.flagged;
+  return [
+    '| category | held-out positives | precision | recall | F1 |',
+    '|---|---:|---:|---:|---:|',
+    ...rows,
+    `| **any (flagged)** | ${f.support} | ${f.precision.toFixed(3)} | ${f.recall.toFixed(3)} | ${f.f1.toFixed(3)} |`,
+  ].join('\n');
+}
+
+export function writeReport(dir: string, r: TrainReport): void {
+  writeFileSync(join(dir, 'report.json'), JSON.stringify(r, null, 2) + '\n');
+  const md = [
+    `# Moderation classifier ${r.version}`,
+    '',
+    `Trained by \`parley train moderation --seed ${r.seed}\` on ${r.trainExamples} generated examples` +
+      (r.reportExamples ? ` and ${r.reportExamples} confirmed reports` : '') +
+      ` in ${r.trainSeconds} s. Evaluated on ${r.heldoutExamples} examples from templates held out of training` +
+      ' (every fourth template of each group), so the numbers measure phrasings the model never saw.',
+    '',
+    formatTable(r),
+    '',
+    `- Held-out unsafe texts with disguised words (leetspeak, spacing, repeats, look-alike letters): ${(r.obfuscatedRecall * 100).toFixed(1)}% still flagged.`,
+    `- Held-out safe texts (everyday requests and benign twins) flagged: ${(r.safeFalsePositiveRate * 100).toFixed(1)}%.`,
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'report.md'), md);
+}
