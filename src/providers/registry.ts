@@ -257,9 +257,7 @@ async function loadProvider(entry: ModelEntry, env: Env): Promise<ChatProvider> 
     const { GgufProvider } = await import('./gguf.ts');
     return GgufProvider.load(entry);
   }
-  // Until the engine-backed provider lands, a variable specifier keeps this file type-checking.
-  const localModule = './local.ts';
-  const { LocalProvider } = (await import(localModule)) as { LocalProvider: { load(e: LocalModelEntry): Promise<ChatProvider> } };
+  const { LocalProvider } = await import('./local.ts');
   return LocalProvider.load(entry);
 }
 

@@ -70,6 +70,7 @@ class Sequence {
     try {
       for (;;) {
         while (this.queue.length) {
+          if (this.signal.aborted) throw this.signal.reason; // tokens already queued are not delivered
           const item = this.queue.shift()!;
           if (item instanceof Error) throw item;
           if ('finishReason' in item) return item;
@@ -119,6 +120,8 @@ export class Scheduler {
       );
     }
     signal.throwIfAborted();
+    // Runs between steps (JS is single-threaded), so cancelled sequences can give their places back now.
+    this.retireClosed();
     const free = this.options.batchSize - this.running.length;
     if (this.waiting.length >= this.options.queueSize + Math.max(0, free)) {
       throw new ProviderError(
