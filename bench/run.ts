@@ -1,0 +1,93 @@
+// `npm run bench`: the engine's benchmarks, each printed as one JSON line, with the PyTorch baseline
+// of the same architecture and shape run side by side (alternating ours/theirs, so a machine that
+// slows down mid-run slows both) and the ratio.
+//
+//   npm run bench                   # everything
+//   npm run bench -- train decode   # only some (matmul, train, decode, memory)
+//   npm run bench -- --runs 3       # pairs per training shape (median ratio reported)
+//
+// PyTorch is Debian's python3-torch at /usr/bin/python3 (bench/torch/train_bench.py, its fastest
+// thread setting, 2 threads on this machine); set PARLEY_TORCH_PYTHON to use another interpreter,
+// or PARLEY_BENCH_NO_TORCH=1 to skip it.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const runsAt = args.indexOf('--runs');
+const runs = runsAt >= 0 ? Math.max(1, Number(args[runsAt + 1]) || 1) : 1;
+const only = args.filter((a, i) => !a.startsWith('--') && (runsAt < 0 || i !== runsAt + 1));
+const wanted = (name: string) => only.length === 0 || only.includes(name);
+
+const python = process.env.PARLEY_TORCH_PYTHON ?? '/usr/bin/python3';
+const torchOk = !process.env.PARLEY_BENCH_NO_TORCH && existsSync(python);
+
+type Json = Record<string, unknown>;
+
+/** Runs a command and returns its last stdout line parsed as JSON (and every JSON line). */
+function runJson(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Json[] {
+  const r = spawnSync(cmd, argv, { cwd: root, env, encoding: 'utf-8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr.slice(-2000)}`);
+  return r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Json);
+}
+
+function parley(sub: string[]): Json[] {
+  return runJson(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...sub]);
+}
+
+function torch(script: string, flags: string[]): Json[] {
+  const env = { ...process.env };
+  // This machine's OpenBLAS tuning variables break Debian's torch build.
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return runJson(python, [join(root, 'bench/torch', script), ...flags], env);
+}
+
+function print(line: Json): void {
+  process.stdout.write(JSON.stringify(line) + '\n');
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const shapes: Array<{ name: string; flags: string[] }> = [
+  { name: 'small', flags: ['--layers', '4', '--dim', '256', '--heads', '4', '--kv-heads', '4', '--ffn', '672', '--ctx', '128', '--vocab', '4096', '--batch', '16', '--steps', '10'] },
+  { name: 'medium', flags: ['--layers', '6', '--dim', '384', '--heads', '6', '--kv-heads', '6', '--ffn', '1024', '--ctx', '256', '--vocab', '8192', '--batch', '8', '--steps', '10'] },
+];
+
+if (wanted('matmul')) for (const line of parley(['bench', 'matmul'])) print(line);
+
+if (wanted('train')) {
+  for (const s of shapes) {
+    const ours: number[] = [], theirs: number[] = [], ratios: number[] = [];
+    let last: Json = {}, lastTorch: Json = {};
+    for (let i = 0; i < runs; i++) {
+      last = parley(['bench', 'train', ...s.flags]).at(-1)!;
+      ours.push(last.tokens_per_s as number);
+      if (torchOk) {
+        lastTorch = torch('train_bench.py', s.flags).at(-1)!;
+        theirs.push(lastTorch.tokens_per_s as number);
+        ratios.push(ours[i] / theirs[i]);
+      }
+    }
+    print({
+      bench: 'train', shape: s.name, flags: s.flags.join(' '), runs,
+      tokens_per_s: median(ours), peak_rss_mb: last.peak_rss_mb, threads: last.threads,
+      ...(torchOk ? { torch_tokens_per_s: median(theirs), torch_peak_rss_mb: lastTorch.peak_rss_mb, ratio: Number(median(ratios).toFixed(3)) } : {}),
+    });
+  }
+}
+
+if (wanted('decode')) {
+  // The small shape's model; a 64-token prompt, then 64 timed steps at batch 1 and at batch 8.
+  const shape = shapes[0].flags.slice(0, 14).filter((_, i, a) => a[i] !== '--ctx' && a[i - 1] !== '--ctx');
+  for (const line of parley(['bench', 'decode', ...shape, '--ctx', '64', '--tokens', '64', '--batch', '1,8'])) print(line);
+}
+
+if (wanted('memory')) {
+  // A SmolLM2-135M-shaped model (tied, GQA 9/3): peak resident memory of forward+backward at ctx 256, batch 1.
+  const smol = ['--layers', '30', '--dim', '576', '--heads', '9', '--kv-heads', '3', '--ffn', '1536', '--vocab', '49152', '--tied', '--ctx', '256', '--batch', '1', '--steps', '1'];
+  const line = parley(['bench', 'train', ...smol]).at(-1)!;
+  print({ bench: 'memory', shape: '135M (SmolLM2-135M)', flags: smol.join(' '), params: line.params, peak_rss_mb: line.peak_rss_mb, tokens_per_s: line.tokens_per_s });
+}

@@ -1,0 +1,134 @@
+// `parley bench train|decode|matmul`: engine benchmarks. Each prints JSON lines on stdout (the last
+// one is the result) and progress on stderr. bench/run.ts pairs them with the PyTorch baselines.
+import type { Command } from 'commander';
+import { UserError } from '../util/errors.ts';
+import { parseInteger, parseNumber, parseIdList } from './lib/engine-flags.ts';
+
+interface ShapeFlags {
+  layers: string; dim: string; heads: string; kvHeads?: string; ffn: string; ctx: string; vocab: string; tied?: boolean; seed: string;
+}
+
+function shapeOptions(c: Command, d: { batch: string; ctx: string }): Command {
+  return c
+    .option('--layers <n>', 'transformer layers', '4')
+    .option('--dim <n>', 'hidden size', '256')
+    .option('--heads <n>', 'attention heads', '4')
+    .option('--kv-heads <n>', 'key/value heads (default: --heads)')
+    .option('--ffn <n>', 'SwiGLU intermediate size', '672')
+    .option('--ctx <n>', 'sequence length', d.ctx)
+    .option('--vocab <n>', 'vocabulary size', '4096')
+    .option('--batch <n>', 'sequences per step', d.batch)
+    .option('--tied', 'tie the input and output embeddings (default untied)')
+    .option('--seed <n>', 'seed for weights and data', '0');
+}
+
+async function makeModel(o: ShapeFlags) {
+  const { makeConfig } = await import('../engine/config.ts');
+  const { LlamaModel } = await import('../engine/model.ts');
+  const heads = parseInteger('--heads', o.heads, 1);
+  const config = makeConfig({
+    layers: parseInteger('--layers', o.layers, 1), dim: parseInteger('--dim', o.dim, 2), heads,
+    kvHeads: o.kvHeads === undefined ? heads : parseInteger('--kv-heads', o.kvHeads, 1), ffn: parseInteger('--ffn', o.ffn, 1),
+    vocab: parseInteger('--vocab', o.vocab, 2), ctx: Math.max(parseInteger('--ctx', o.ctx, 1), 2048), tied: !!o.tied,
+  });
+  return LlamaModel.random(config, parseInteger('--seed', o.seed, 0));
+}
+
+function shapeOf(o: ShapeFlags) {
+  return {
+    layers: Number(o.layers), dim: Number(o.dim), heads: Number(o.heads), kv_heads: Number(o.kvHeads ?? o.heads),
+    ffn: Number(o.ffn), vocab: Number(o.vocab), tied: !!o.tied,
+  };
+}
+
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+export function register(program: Command): void {
+  const bench = program.command('bench').description('engine benchmarks (JSON lines on stdout)');
+
+  shapeOptions(bench.command('train'), { batch: '16', ctx: '128' })
+    .description('train a random model of the given shape; prints {"tokens_per_s", "peak_rss_mb", ...} last')
+    .option('--steps <n>', 'timed optimizer steps (after one untimed warm-up step)', '10')
+    .option('--lr <lr>', 'learning rate (constant)', '3e-4')
+    .action(async (o: ShapeFlags & { batch: string; steps: string; lr: string }) => {
+      const B = parseInteger('--batch', o.batch, 1), T = parseInteger('--ctx', o.ctx, 1), steps = parseInteger('--steps', o.steps, 1);
+      const lr = parseNumber('--lr', o.lr, 0);
+      const { initEngine, poolThreads } = await import('../engine/ops.ts');
+      const { Trainer } = await import('../engine/trainer.ts');
+      const { Rng } = await import('../engine/sampling.ts');
+      await initEngine();
+      const model = await makeModel(o);
+      const V = model.config.vocabSize;
+      const trainer = new Trainer(model, { schedule: { kind: 'constant', peakLr: lr, warmupSteps: 0, totalSteps: 1, minRatio: 1 } });
+      const rng = new Rng(parseInteger('--seed', o.seed, 0) + 1);
+      const batch = () => {
+        const seq = Int32Array.from({ length: B * (T + 1) }, () => Math.floor(rng.next() * V));
+        const ids = new Int32Array(B * T), targets = new Int32Array(B * T);
+        for (let b = 0; b < B; b++) {
+          ids.set(seq.subarray(b * (T + 1), b * (T + 1) + T), b * T);
+          targets.set(seq.subarray(b * (T + 1) + 1, (b + 1) * (T + 1)), b * T);
+        }
+        return { B, T, ids, targets };
+      };
+      let loss = trainer.trainStep([batch()]).loss; // warm-up: first-touch of memory, JIT
+      const data = Array.from({ length: steps }, batch); // made before timing starts
+      const t0 = performance.now();
+      for (let s = 0; s < steps; s++) {
+        const t = performance.now();
+        loss = trainer.trainStep([data[s]]).loss;
+        process.stderr.write(`step ${s + 1}/${steps} loss ${loss.toFixed(4)} ${(performance.now() - t).toFixed(0)} ms\n`);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      process.stdout.write(JSON.stringify({
+        bench: 'train', ...shapeOf(o), ctx: T, batch: B, steps, params: model.numParams, threads: poolThreads(),
+        loss: Number(loss.toFixed(4)), ms_per_step: Math.round((seconds * 1000) / steps),
+        tokens_per_s: Math.round((B * T * steps) / seconds), peak_rss_mb: peakRssMb(),
+      }) + '\n');
+    });
+
+  shapeOptions(bench.command('decode'), { batch: '1,8', ctx: '16' })
+    .description('decode with the KV cache; prints {"batch", "tokens_per_s"} per batch size')
+    .option('--tokens <n>', 'timed decode steps per batch size', '64')
+    .action(async (o: ShapeFlags & { batch: string; tokens: string }) => {
+      const batches = parseIdList('--batch', o.batch);
+      if (batches.some((b) => b < 1)) throw new UserError('--batch: batch sizes must be >= 1');
+      const P = parseInteger('--ctx', o.ctx, 1), N = parseInteger('--tokens', o.tokens, 1);
+      const { initEngine, poolThreads } = await import('../engine/ops.ts');
+      const { Decoder } = await import('../engine/decode.ts');
+      const { Rng } = await import('../engine/sampling.ts');
+      await initEngine();
+      const model = await makeModel(o);
+      const V = model.config.vocabSize;
+      const rng = new Rng(7);
+      for (const S of batches) {
+        const dec = new Decoder(model, S, P + N + 1);
+        const slots = Array.from({ length: S }, () => dec.cache.acquire());
+        for (const s of slots) dec.prefill(s, Array.from({ length: P }, () => Math.floor(rng.next() * V)));
+        dec.step(slots, slots.map(() => 1)); // warm-up
+        const t0 = performance.now();
+        for (let i = 0; i < N; i++) dec.step(slots, slots.map(() => Math.floor(rng.next() * V)));
+        const seconds = (performance.now() - t0) / 1000;
+        dec.dispose();
+        process.stdout.write(JSON.stringify({
+          bench: 'decode', ...shapeOf(o), batch: S, prompt: P, tokens: N, threads: poolThreads(),
+          ms_per_step: Number(((seconds * 1000) / N).toFixed(2)), tokens_per_s: Math.round((S * N) / seconds), peak_rss_mb: peakRssMb(),
+        }) + '\n');
+      }
+    });
+
+  bench
+    .command('matmul')
+    .description('matrix-multiply throughput of the kernels (GFLOP/s)')
+    .option('--m <n>', 'rows of A', '512')
+    .option('--k <n>', 'inner dimension', '512')
+    .option('--n <n>', 'columns of the result', '2048')
+    .option('--threads <list>', 'thread counts to measure, comma-separated (default: 1 and all)')
+    .action(async (o: { m: string; k: string; n: string; threads?: string }) => {
+      const { initEngine } = await import('../engine/ops.ts');
+      const { benchMatmul } = await import('../engine/bench-matmul.ts');
+      await initEngine();
+      const M = parseInteger('--m', o.m, 1), K = parseInteger('--k', o.k, 1), N = parseInteger('--n', o.n, 1);
+      const threads = o.threads === undefined ? undefined : parseIdList('--threads', o.threads);
+      for (const line of benchMatmul({ M, K, N, threads })) process.stdout.write(JSON.stringify({ bench: 'matmul', ...line }) + '\n');
+    });
+}
