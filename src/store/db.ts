@@ -61,7 +61,13 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
     sqlite.pragma('busy_timeout = 5000');
     db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
-  const migrator = new Migrator({ db, provider: migrations });
+  // Name the schema of Kysely's own bookkeeping tables explicitly: left implicit, Kysely looks for
+  // them in every schema and may find another schema's (e.g. a parallel test run's).
+  const migrator = new Migrator({
+    db,
+    provider: migrations,
+    ...(dialect === 'postgres' && opts.pgSchema ? { migrationTableSchema: opts.pgSchema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();

@@ -29,7 +29,7 @@ export async function openStore(opts: OpenDatabaseOptions = {}): Promise<Store> 
     database,
     users: new UserRepo(db),
     conversations: new ConversationRepo(db),
-    messages: new MessageRepo(db),
+    messages: new MessageRepo(db, database.dialect),
     feedback: new FeedbackRepo(db),
     rankings: new RankingRepo(db),
     demonstrations: new DemonstrationRepo(db),
