@@ -32,6 +32,7 @@ function assertAgrees(json: string, label: string): void {
   for (const text of corpus()) {
     const expected = hf.encode(text, { add_special_tokens: false }).ids;
     assert.deepEqual(ours.encode(text, { allowSpecial: true }), expected, `${label}: ids differ for ${JSON.stringify(text.slice(0, 60))}`);
+    if (expected.length > 0) assert.equal(ours.decode(expected), hf.decode(expected, { clean_up_tokenization_spaces: false }), `${label}: text differs`);
     checked++;
   }
   assert.ok(checked > 600);

@@ -1,7 +1,8 @@
 // Hugging Face tokenizer.json for byte-level BPE (GPT-2, Llama 3, SmolLM): read into a TokenizerSpec and
 // write one back. What is read: model (type "BPE", vocab, merges as "a b" strings or [a, b] arrays,
 // ignore_merges), added_tokens, and the pre_tokenizer (ByteLevel, Split, Digits, or a Sequence of them).
-// Normalizers are not supported (none of these families uses one) and are refused rather than ignored.
+// Added tokens are matched by exact content; their lstrip/rstrip/single_word flags are not applied
+// (GPT-2, Llama 3 and SmolLM set them all false). Normalizers are not supported (none of these families uses one) and are refused rather than ignored.
 // The post_processor (which adds BOS in Llama 3) is not applied: Parley adds BOS through the chat
 // template, as HF's apply_chat_template does.
 import { type PreTokenizeStep } from './pretokenize.ts';

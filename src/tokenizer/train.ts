@@ -66,25 +66,11 @@ class CountHeap {
   }
 }
 
-/** Unique pre-tokens and how often each occurs. Long texts are cut only after a newline that is followed
- *  by a non-space character, where the pre-tokenizer splits anyway, so cutting changes no piece. */
+/** Unique pre-tokens and how often each occurs, in order of first occurrence. Each text is split whole
+ *  (pieces stream through a callback, so a large corpus never becomes an array of pieces). */
 export function countPreTokens(texts: Iterable<string>, pre: PreTokenizer): Map<string, number> {
   const counts = new Map<string, number>();
-  const CHUNK = 1 << 20;
-  for (const text of texts) {
-    let start = 0;
-    while (start < text.length) {
-      let end = Math.min(text.length, start + CHUNK);
-      if (end < text.length) {
-        const re = /\n(?=\S)/g;
-        re.lastIndex = end;
-        const m = re.exec(text);
-        end = m ? m.index + 1 : text.length;
-      }
-      pre.each(toWellFormed(text.slice(start, end)), (piece) => counts.set(piece, (counts.get(piece) ?? 0) + 1));
-      start = end;
-    }
-  }
+  for (const text of texts) pre.each(toWellFormed(text), (piece) => counts.set(piece, (counts.get(piece) ?? 0) + 1));
   return counts;
 }
 
