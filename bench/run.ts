@@ -86,8 +86,9 @@ if (wanted('decode')) {
 }
 
 if (wanted('memory')) {
-  // A SmolLM2-135M-shaped model (tied, GQA 9/3): peak resident memory of forward+backward at ctx 256, batch 1.
-  const smol = ['--layers', '30', '--dim', '576', '--heads', '9', '--kv-heads', '3', '--ffn', '1536', '--vocab', '49152', '--tied', '--ctx', '256', '--batch', '1', '--steps', '1'];
+  // A SmolLM2-135M-shaped model (tied, GQA 9/3): peak resident memory of forward+backward at ctx 256,
+  // batch 1 (parameters, gradients and activations; no optimizer state).
+  const smol = ['--layers', '30', '--dim', '576', '--heads', '9', '--kv-heads', '3', '--ffn', '1536', '--vocab', '49152', '--tied', '--ctx', '256', '--batch', '1', '--steps', '1', '--no-optimizer'];
   const line = parley(['bench', 'train', ...smol]).at(-1)!;
   print({ bench: 'memory', shape: '135M (SmolLM2-135M)', flags: smol.join(' '), params: line.params, peak_rss_mb: line.peak_rss_mb, tokens_per_s: line.tokens_per_s });
 }

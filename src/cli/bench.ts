@@ -50,16 +50,26 @@ export function register(program: Command): void {
     .description('train a random model of the given shape; prints {"tokens_per_s", "peak_rss_mb", ...} last')
     .option('--steps <n>', 'timed optimizer steps (after one untimed warm-up step)', '10')
     .option('--lr <lr>', 'learning rate (constant)', '3e-4')
-    .action(async (o: ShapeFlags & { batch: string; steps: string; lr: string }) => {
+    .option('--no-optimizer', 'forward + backward only (no AdamW moments): the memory of computing gradients')
+    .action(async (o: ShapeFlags & { batch: string; steps: string; lr: string; optimizer: boolean }) => {
       const B = parseInteger('--batch', o.batch, 1), T = parseInteger('--ctx', o.ctx, 1), steps = parseInteger('--steps', o.steps, 1);
       const lr = parseNumber('--lr', o.lr, 0);
       const { initEngine, poolThreads } = await import('../engine/ops.ts');
       const { Trainer } = await import('../engine/trainer.ts');
+      const { lmLoss } = await import('../engine/heads.ts');
       const { Rng } = await import('../engine/sampling.ts');
       await initEngine();
       const model = await makeModel(o);
       const V = model.config.vocabSize;
-      const trainer = new Trainer(model, { schedule: { kind: 'constant', peakLr: lr, warmupSteps: 0, totalSteps: 1, minRatio: 1 } });
+      const trainer = o.optimizer
+        ? new Trainer(model, { schedule: { kind: 'constant', peakLr: lr, warmupSteps: 0, totalSteps: 1, minRatio: 1 } })
+        : null;
+      model.enableGrads();
+      const step = (b: ReturnType<typeof batch>) => {
+        if (trainer) return trainer.trainStep([b]).loss;
+        model.zeroGrads();
+        return lmLoss(model, b, { grad: true }).loss;
+      };
       const rng = new Rng(parseInteger('--seed', o.seed, 0) + 1);
       const batch = () => {
         const seq = Int32Array.from({ length: B * (T + 1) }, () => Math.floor(rng.next() * V));
@@ -70,17 +80,17 @@ export function register(program: Command): void {
         }
         return { B, T, ids, targets };
       };
-      let loss = trainer.trainStep([batch()]).loss; // warm-up: first-touch of memory, JIT
+      let loss = step(batch()); // warm-up: first-touch of memory, JIT
       const data = Array.from({ length: steps }, batch); // made before timing starts
       const t0 = performance.now();
       for (let s = 0; s < steps; s++) {
         const t = performance.now();
-        loss = trainer.trainStep([data[s]]).loss;
+        loss = step(data[s]);
         process.stderr.write(`step ${s + 1}/${steps} loss ${loss.toFixed(4)} ${(performance.now() - t).toFixed(0)} ms\n`);
       }
       const seconds = (performance.now() - t0) / 1000;
       process.stdout.write(JSON.stringify({
-        bench: 'train', ...shapeOf(o), ctx: T, batch: B, steps, params: model.numParams, threads: poolThreads(),
+        bench: o.optimizer ? 'train' : 'forward_backward', ...shapeOf(o), ctx: T, batch: B, steps, params: model.numParams, threads: poolThreads(),
         loss: Number(loss.toFixed(4)), ms_per_step: Math.round((seconds * 1000) / steps),
         tokens_per_s: Math.round((B * T * steps) / seconds), peak_rss_mb: peakRssMb(),
       }) + '\n');

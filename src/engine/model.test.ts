@@ -9,7 +9,8 @@
 // aggregate check ‖num − ana‖ / ‖num + ana‖ < 1e-2 guards the overall picture.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { initEngine, shutdownEngine } from './ops.ts';
+import { initEngine, shutdownEngine, poolThreads, setActiveThreads } from './ops.ts';
+import { f32 } from './memory.ts';
 import { makeConfig, type LlamaConfig } from './config.ts';
 import { LlamaModel } from './model.ts';
 import { lmLoss, tokenLogprobs, tokenLogprobsBackward, score, scoreBackward } from './heads.ts';
@@ -153,4 +154,26 @@ test('bad input gives clear errors', () => {
   assert.throws(() => score(s, { B: 1, T: 2, ids: [1, 2] }, [2]), /lastIndex: entry 0 is 2, must be in 0..1/);
   m.dispose();
   s.dispose();
+});
+
+test('loss and every gradient are bit-identical on 1 thread and on all threads', () => {
+  const c = makeConfig({ vocab: 50, dim: 64, layers: 2, heads: 4, kvHeads: 2, ffn: 96 });
+  const m = tinyModel(c, 13);
+  const rng = new Rng(14);
+  const B = 4, T = 16;
+  const batch = { B, T, ids: randomIds(B * T, c.vocabSize, rng), targets: randomIds(B * T, c.vocabSize, rng) };
+  const run = (threads: number) => {
+    setActiveThreads(threads);
+    m.zeroGrads();
+    const { loss } = lmLoss(m, batch, { grad: true });
+    return { loss, grads: f32(m.grads, m.layout.total).slice() };
+  };
+  try {
+    const one = run(1), all = run(poolThreads());
+    assert.equal(one.loss, all.loss);
+    assert.deepEqual(one.grads, all.grads);
+  } finally {
+    setActiveThreads(poolThreads());
+    m.dispose();
+  }
 });
