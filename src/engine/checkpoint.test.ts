@@ -262,6 +262,7 @@ test('configs the engine cannot run are refused by field', () => {
     [{ ...tiny, num_attention_heads: 3 }, /hidden_size 8 is not divisible by num_attention_heads 3/],
     [{ ...tiny, rope_scaling: { rope_type: 'llama3', factor: 8 } }, /"rope_scaling" .*only plain rotary/],
     [{ ...tiny, attention_bias: true }, /"attention_bias" is true/],
+    [{ ...tiny, rope_interleaved: true }, /"rope_interleaved" is true/],
     [{ ...tiny, hidden_act: 'gelu' }, /"hidden_act" is "gelu"/],
     [{ ...tiny, model_type: 'gpt2' }, /"model_type" is "gpt2"/],
     [{ ...tiny, rms_norm_eps: -1 }, /"rms_norm_eps" must be a positive number/],
@@ -275,4 +276,19 @@ test('configs the engine cannot run are refused by field', () => {
   const p = checkTensors(expectedTensors(c), new Map([['model.norm.weight', { shape: [4] }], ['extra', { shape: [1] }]]));
   assert.equal(p.missing.length, expectedTensors(c).length - 1);
   assert.deepEqual(p.unexpected, ['extra']);
+});
+
+test("a real HF config (SmolLM2-135M's config.json) is accepted and sized right", () => {
+  const smol = {
+    architectures: ['LlamaForCausalLM'], attention_bias: false, attention_dropout: 0.0, bos_token_id: 0, eos_token_id: 0,
+    hidden_act: 'silu', hidden_size: 576, initializer_range: 0.041666666666666664, intermediate_size: 1536,
+    is_llama_config: true, max_position_embeddings: 8192, mlp_bias: false, model_type: 'llama', num_attention_heads: 9,
+    num_hidden_layers: 30, num_key_value_heads: 3, pretraining_tp: 1, rms_norm_eps: 1e-5, rope_interleaved: false,
+    rope_scaling: null, rope_theta: 100000, tie_word_embeddings: true, torch_dtype: 'bfloat16',
+    transformers_version: '4.42.3', use_cache: true, vocab_size: 49152,
+  };
+  const expected = expectedTensors(parseLlamaConfig(smol)).filter((e) => !e.optional);
+  const params = expected.reduce((sum, e) => sum + e.shape.reduce((a, b) => a * b, 1), 0);
+  assert.equal(params, 134_515_008);
+  assert.deepEqual(expected.find((e) => e.name === 'model.layers.29.self_attn.k_proj.weight')!.shape, [192, 576]);
 });

@@ -98,6 +98,9 @@ export function parseLlamaConfig(raw: unknown, file = CONFIG): LlamaConfig {
   if (raw.rope_scaling != null) {
     throw new UserError(`${where('rope_scaling')} is ${JSON.stringify(raw.rope_scaling)}; only plain rotary embeddings (rope_scaling null) are supported`);
   }
+  if (raw.rope_interleaved === true) {
+    throw new UserError(`${where('rope_interleaved')} is true; only HF's rotate_half pairing (i, i + head_dim/2) is supported`);
+  }
   const hidden = int('hidden_size');
   const heads = int('num_attention_heads');
   const kvHeads = int('num_key_value_heads', heads);
