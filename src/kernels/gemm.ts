@@ -1,0 +1,172 @@
+// Blocked matrix product for M > 8: out[M, start..end) (+)= A·B in the three layouts the model needs.
+// B is packed per thread into [NC/NR panels][KC][NR] and A into [KC][MR] tiles (zero padded at the edges),
+// so one 4×8 register-blocked micro-kernel serves every layout with unit-stride loads. Each output element
+// is summed over k in increasing order inside a KC block and the block sums are added to out in block
+// order, so a thread's column range never changes a bit of the result.
+import { at } from './common';
+
+export const MR = 4;
+export const NR = 8;
+// Blocking: a KC×NC block of B (1 MiB) stays in L2 while MC×KC blocks of A (128 KiB) stream past; the
+// micro-kernel keeps one KC×NR sliver of B (8 KiB) in L1 across all the A tiles of a block.
+const KC = 256;
+const NC = 1024;
+const MC = 128;
+/** Scratch needed per thread: packed B block, packed A block, one edge tile. */
+export const GEMM_SCRATCH_BYTES = (KC * NC + KC * MC + MR * NR) * 4;
+
+export const NT = 0; // out = A[M,K] · B[N,K]ᵀ
+export const NN = 1; // out = A[M,K] · B[K,N]
+export const TN = 2; // out = A[K,M]ᵀ · B[K,N]
+
+/** Stores the transpose of the 4×4 block whose rows are r0..r3 as four vectors at dst, dst+stride, … */
+// @ts-ignore: decorator
+@inline function transpose4(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
+/** Packs columns [n0, n0+nc) × k in [k0, k0+kc) of B into panels of NR columns: dst[p][k][j]. */
+function packB(layout: i32, b: usize, K: i32, N: i32, k0: i32, kc: i32, n0: i32, nc: i32, dst: usize): void {
+  for (let p = 0; p < nc; p += NR) {
+    const panel = at(dst, p * kc);
+    const nr = min(NR, nc - p);
+    if (layout == NT && nr == NR) {
+      // B rows are contiguous in k: transpose 4×4 blocks of rows j..j+3 into the panel.
+      const r = at(b, (n0 + p) * K + k0), ld = <usize>K << 2;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const q = at(r, k), d = at(panel, k * NR);
+        transpose4(v128.load(q), v128.load(q + ld), v128.load(q + 2 * ld), v128.load(q + 3 * ld), d, NR << 2);
+        const q4 = q + 4 * ld;
+        transpose4(v128.load(q4), v128.load(q4 + ld), v128.load(q4 + 2 * ld), v128.load(q4 + 3 * ld), d + 16, NR << 2);
+      }
+      for (; k < kc; k++) for (let j = 0; j < NR; j++) store<f32>(at(panel, k * NR + j), load<f32>(at(r, j * K + k)));
+    } else if (layout == NT) {
+      for (let j = 0; j < NR; j++) {
+        if (j < nr) {
+          const src = at(b, (n0 + p + j) * K + k0);
+          for (let k = 0; k < kc; k++) store<f32>(at(panel, k * NR + j), load<f32>(at(src, k)));
+        } else {
+          for (let k = 0; k < kc; k++) store<f32>(at(panel, k * NR + j), 0);
+        }
+      }
+    } else if (nr == NR) {
+      for (let k = 0; k < kc; k++) {
+        const src = at(b, (k0 + k) * N + n0 + p);
+        v128.store(at(panel, k * NR), v128.load(src));
+        v128.store(at(panel, k * NR + 4), v128.load(src, 16));
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        const src = at(b, (k0 + k) * N + n0 + p);
+        for (let j = 0; j < NR; j++) store<f32>(at(panel, k * NR + j), j < nr ? load<f32>(at(src, j)) : 0);
+      }
+    }
+  }
+}
+
+/** Packs rows [m0, m0+mr) of A (k in [k0, k0+kc)) as dst[k][i], zero padded to MR rows. */
+function packA(layout: i32, a: usize, M: i32, K: i32, k0: i32, kc: i32, m0: i32, mr: i32, dst: usize): void {
+  if (layout == TN) {
+    if (mr == MR) {
+      for (let k = 0; k < kc; k++) v128.store(at(dst, k * MR), v128.load(at(a, (k0 + k) * M + m0)));
+    } else {
+      for (let k = 0; k < kc; k++) {
+        for (let i = 0; i < MR; i++) store<f32>(at(dst, k * MR + i), i < mr ? load<f32>(at(a, (k0 + k) * M + m0 + i)) : 0);
+      }
+    }
+    return;
+  }
+  if (mr == MR) {
+    const r = at(a, m0 * K + k0), ld = <usize>K << 2;
+    let k = 0;
+    for (; k + 4 <= kc; k += 4) {
+      const q = at(r, k);
+      transpose4(v128.load(q), v128.load(q + ld), v128.load(q + 2 * ld), v128.load(q + 3 * ld), at(dst, k * MR), MR << 2);
+    }
+    for (; k < kc; k++) for (let i = 0; i < MR; i++) store<f32>(at(dst, k * MR + i), load<f32>(at(r, i * K + k)));
+    return;
+  }
+  for (let i = 0; i < MR; i++) {
+    if (i < mr) {
+      const src = at(a, (m0 + i) * K + k0);
+      for (let k = 0; k < kc; k++) store<f32>(at(dst, k * MR + i), load<f32>(at(src, k)));
+    } else {
+      for (let k = 0; k < kc; k++) store<f32>(at(dst, k * MR + i), 0);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function update(c: usize, v: v128, first: bool): void {
+  v128.store(c, first ? v : f32x4.add(v128.load(c), v));
+}
+
+/** c[0..mr, 0..nr) (+)= packed A tile · packed B panel over kc; ldc in elements. */
+function micro4x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, mr: i32, nr: i32, first: bool, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    pa += MR << 2;
+    pb += NR << 2;
+  }
+  if (mr == MR && nr == NR) {
+    const ld = <usize>ldc << 2;
+    update(c, c00, first); update(c + 16, c01, first); c += ld;
+    update(c, c10, first); update(c + 16, c11, first); c += ld;
+    update(c, c20, first); update(c + 16, c21, first); c += ld;
+    update(c, c30, first); update(c + 16, c31, first);
+    return;
+  }
+  // Edge tile: the same sums, written element by element.
+  v128.store(tile, c00); v128.store(tile, c01, 16); v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80); v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  for (let i = 0; i < mr; i++) {
+    for (let j = 0; j < nr; j++) {
+      const p = at(c, i * ldc + j);
+      const v = load<f32>(at(tile, i * NR + j));
+      store<f32>(p, first ? v : load<f32>(p) + v);
+    }
+  }
+}
+
+/** out[M, start..end) (+)= op(A) · op(B); start is a multiple of NR. */
+export function gemm(layout: i32, out: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: bool, start: i32, end: i32, scratch: usize): void {
+  const pB = scratch, pA = at(scratch, KC * NC), tile = at(pA, KC * MC);
+  if (K == 0) {
+    if (!acc) for (let m = 0; m < M; m++) memory.fill(at(out, m * N + start), 0, <usize>(end - start) << 2);
+    return;
+  }
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const first = k0 == 0 && !acc;
+    for (let n0 = start; n0 < end; n0 += NC) {
+      const nc = min(NC, end - n0);
+      packB(layout, b, K, N, k0, kc, n0, nc, pB);
+      for (let m1 = 0; m1 < M; m1 += MC) {
+        const mc = min(MC, M - m1);
+        for (let m0 = 0; m0 < mc; m0 += MR) packA(layout, a, M, K, k0, kc, m1 + m0, min(MR, mc - m0), at(pA, m0 * kc));
+        for (let j = 0; j < nc; j += NR) {
+          const nr = min(NR, nc - j), pb = at(pB, j * kc);
+          for (let m0 = 0; m0 < mc; m0 += MR) {
+            micro4x8(at(pA, m0 * kc), pb, kc, at(out, (m1 + m0) * N + n0 + j), N, min(MR, mc - m0), nr, first, tile);
+          }
+        }
+      }
+    }
+  }
+}
