@@ -30,17 +30,18 @@ interface LlamaModule {
   getLlama(options?: { gpu?: false | 'auto' }): Promise<{
     loadModel(o: { modelPath: string; gpuLayers?: number | 'auto' }): Promise<LlamaModelLike>;
   }>;
-  LlamaChat: new (o: { contextSequence: unknown }) => {
+  LlamaChat: new (o: { contextSequence: unknown; autoDisposeSequence?: boolean }) => {
     generateResponse(history: unknown[], o: Record<string, unknown>): Promise<{ metadata: { stopReason: string } }>;
     dispose(): void;
   };
-  LlamaCompletion: new (o: { contextSequence: unknown }) => {
+  LlamaCompletion: new (o: { contextSequence: unknown; autoDisposeSequence?: boolean }) => {
     generateCompletionWithMeta(text: string, o: Record<string, unknown>): Promise<{ metadata: { stopReason: string } }>;
     dispose(): void;
   };
 }
 interface LlamaModelLike {
   trainContextSize: number;
+  detokenize(tokens: readonly number[]): string;
   createContext(o: { contextSize?: number; sequences: number; threads?: number }): Promise<LlamaContextLike>;
   dispose(): Promise<void>;
 }
@@ -49,7 +50,7 @@ interface LlamaContextLike {
   dispose(): Promise<void>;
 }
 interface SequenceLike {
-  tokenMeter?: { usedInputTokens: number; usedOutputTokens: number };
+  tokenMeter?: { usedInputTokens: number };
   clearHistory(): Promise<void>;
   dispose(): void;
 }
@@ -111,7 +112,7 @@ export class GgufProvider implements ChatProvider {
       m.role === 'assistant' ? { type: 'model', response: [m.content] } : { type: m.role === 'system' ? 'system' : 'user', text: m.content },
     );
     return this.run(signal, options, async (seq, common) => {
-      const chat = new this.lib.LlamaChat({ contextSequence: seq });
+      const chat = new this.lib.LlamaChat({ contextSequence: seq, autoDisposeSequence: false });
       try {
         return (await chat.generateResponse(history, common)).metadata.stopReason;
       } finally {
@@ -122,7 +123,7 @@ export class GgufProvider implements ChatProvider {
 
   complete(prompt: string, options: SamplingOptions, signal: AbortSignal): AsyncIterable<GenerationEvent> {
     return this.run(signal, options, async (seq, common) => {
-      const completion = new this.lib.LlamaCompletion({ contextSequence: seq });
+      const completion = new this.lib.LlamaCompletion({ contextSequence: seq, autoDisposeSequence: false });
       try {
         return (await completion.generateCompletionWithMeta(prompt, common)).metadata.stopReason;
       } finally {
@@ -150,10 +151,18 @@ export class GgufProvider implements ChatProvider {
     let finished = false;
     let failure: unknown;
     let stopReason = '';
-    const before = { input: seq.tokenMeter?.usedInputTokens ?? 0, output: seq.tokenMeter?.usedOutputTokens ?? 0 };
+    const before = { input: seq.tokenMeter?.usedInputTokens ?? 0 };
+    // Text is rebuilt from all tokens so far (onToken exists in every v3 release; a token can end
+    // inside a UTF-8 character, so a trailing U+FFFD waits for the next token).
+    const tokens: number[] = [];
+    let shown = 0;
     const common: Record<string, unknown> = {
-      onTextChunk: (text: string) => {
-        pending.push(text);
+      onToken: (chunk: number[]) => {
+        tokens.push(...chunk);
+        const text = this.model.detokenize(tokens);
+        if (text.endsWith('\uFFFD') || text.length <= shown) return;
+        pending.push(text.slice(shown));
+        shown = text.length;
         wake?.();
       },
       signal,
@@ -186,9 +195,11 @@ export class GgufProvider implements ChatProvider {
       await job;
       if (signal.aborted) throw signal.reason;
       if (failure) throw failure;
+      const tail = this.model.detokenize(tokens).slice(shown);
+      if (tail) yield { type: 'delta', text: tail };
       const usage = {
-        promptTokens: (seq.tokenMeter?.usedInputTokens ?? 0) - before.input,
-        completionTokens: (seq.tokenMeter?.usedOutputTokens ?? 0) - before.output,
+        promptTokens: Math.max(0, (seq.tokenMeter?.usedInputTokens ?? 0) - before.input),
+        completionTokens: tokens.length,
       };
       yield { type: 'done', finishReason: stopReason === 'maxTokens' ? 'length' : 'stop', usage };
     } finally {

@@ -123,3 +123,19 @@ test('withProviders serves given providers and rejects duplicate names', () => {
   assert.deepEqual(reg.list(), [a.info]);
   assert.throws(() => ModelRegistry.withProviders([a, a]), /two models are named "a"/);
 });
+
+test('a local model is served with the context its batch of KV caches fits in PARLEY_KV_CACHE_MB', async () => {
+  const root = workspace();
+  const dir = join(root, 'models/default');
+  mkdirSync(dir, { recursive: true });
+  // 2 (k, v) · 10 layers · 8 kv heads · 64 dims · 4 bytes = 40 KiB per position per sequence.
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({
+    max_position_embeddings: 8192, hidden_size: 512, num_attention_heads: 8, num_key_value_heads: 8, num_hidden_layers: 10,
+  }));
+  const ctx = async (env: Record<string, string>) => (await ModelRegistry.fromEnvironment(env, root)).list()[0].contextLength;
+  assert.equal(await ctx({}), Math.floor(2 ** 30 / (40960 * 8)));
+  assert.equal(await ctx({ PARLEY_BATCH_SIZE: '1' }), 8192);
+  assert.equal(await ctx({ PARLEY_CONTEXT_LENGTH: '1024' }), 1024);
+  await assert.rejects(ModelRegistry.fromEnvironment({ PARLEY_KV_CACHE_MB: '16' }, root), /room for only 51 tokens each in PARLEY_KV_CACHE_MB=16; raise PARLEY_KV_CACHE_MB or lower the batch size/);
+  await assert.rejects(ModelRegistry.fromEnvironment({ PARLEY_KV_CACHE_MB: 'x' }, root), /PARLEY_KV_CACHE_MB=x must be a whole number/);
+});

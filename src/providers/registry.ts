@@ -7,6 +7,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../util/errors.ts';
 import { ProviderError, type ChatProvider, type ModelInfo } from './types.ts';
+import { DEFAULT_KV_CACHE_MB, servedContext } from './kv-budget.ts';
 
 const modelId = z
   .string()
@@ -103,7 +104,7 @@ export class ModelRegistry {
     if (!result.success) throw new UserError(`invalid model entry: ${formatIssues(result.error)}`);
     const entry = result.data;
     if (this.slots.has(entry.id)) throw new UserError(`two models are named "${entry.id}"; ids must be unique`);
-    const info = await describe(entry);
+    const info = await describe(entry, this.env);
     this.slots.set(entry.id, { entry, info });
     return info;
   }
@@ -130,7 +131,7 @@ export class ModelRegistry {
       return Promise.reject(new ProviderError(`The model "${id}" does not exist. Available: ${known}`, 404, 'model_not_found'));
     }
     if (!slot.provider) {
-      slot.provider = loadProvider(slot.entry!, this.env);
+      slot.provider = loadProvider(slot.entry!, this.env, slot.info);
       // A failed load (missing file, bad weights) is retried on the next request rather than cached.
       slot.provider.catch(() => {
         slot.provider = undefined;
@@ -202,8 +203,18 @@ function entriesFromEnv(env: Env, cwd: string, notices: string[]): ModelEntry[] 
   return out;
 }
 
-function localLimits(env: Env): { batchSize?: number; queueSize?: number } {
-  const out: { batchSize?: number; queueSize?: number } = {};
+function positiveEnv(env: Env, key: string): number | undefined {
+  const v = env[key];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`${key}=${v} must be a whole number ≥ 1`);
+  return n;
+}
+
+function localLimits(env: Env): { batchSize?: number; queueSize?: number; contextLength?: number } {
+  const out: { batchSize?: number; queueSize?: number; contextLength?: number } = {};
+  const ctx = positiveEnv(env, 'PARLEY_CONTEXT_LENGTH');
+  if (ctx !== undefined) out.contextLength = ctx;
   for (const [key, field] of [['PARLEY_BATCH_SIZE', 'batchSize'], ['PARLEY_QUEUE_SIZE', 'queueSize']] as const) {
     const v = env[key];
     if (v === undefined || v === '') continue;
@@ -225,19 +236,29 @@ function localModelId(dir: string): string {
   return `parley-${basename(dir)}`;
 }
 
-async function describe(entry: ModelEntry): Promise<ModelInfo> {
+async function describe(entry: ModelEntry, env: Env): Promise<ModelInfo> {
   if (entry.backend === 'openai') {
     return { id: entry.id, ownedBy: entry.ownedBy ?? new URL(entry.baseUrl).host, contextLength: entry.contextLength ?? 0, backend: 'openai' };
   }
   if (entry.backend === 'local') {
     const file = join(entry.path, 'config.json');
-    let ctx: unknown;
+    let hf: Record<string, unknown>;
     try {
-      ctx = (JSON.parse(await readFile(file, 'utf8')) as { max_position_embeddings?: unknown }).max_position_embeddings;
+      hf = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
     } catch (err) {
       throw new UserError(`model "${entry.id}": cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    return { id: entry.id, ownedBy: 'parley', contextLength: entry.contextLength ?? (typeof ctx === 'number' ? ctx : 2048), backend: 'local' };
+    const ctx = hf.max_position_embeddings;
+    const wanted = entry.contextLength ?? (typeof ctx === 'number' ? ctx : 2048);
+    const budget = positiveEnv(env, 'PARLEY_KV_CACHE_MB') ?? DEFAULT_KV_CACHE_MB;
+    const served = servedContext(hf, wanted, entry.batchSize ?? 8, budget);
+    if (served < Math.min(wanted, 256)) {
+      throw new UserError(
+        `model "${entry.id}": a batch of ${entry.batchSize ?? 8} sequences leaves room for only ${served} tokens each in ` +
+          `PARLEY_KV_CACHE_MB=${budget}; raise PARLEY_KV_CACHE_MB or lower the batch size (PARLEY_BATCH_SIZE / batchSize)`,
+      );
+    }
+    return { id: entry.id, ownedBy: 'parley', contextLength: served, backend: 'local' };
   }
   const { readGgufHeaderFile, metaNumber } = await import('./gguf-reader.ts');
   const header = await readGgufHeaderFile(entry.path);
@@ -246,7 +267,7 @@ async function describe(entry: ModelEntry): Promise<ModelInfo> {
   return { id: entry.id, ownedBy: 'gguf', contextLength: entry.contextLength ?? ctx ?? 0, backend: 'gguf' };
 }
 
-async function loadProvider(entry: ModelEntry, env: Env): Promise<ChatProvider> {
+async function loadProvider(entry: ModelEntry, env: Env, info: ModelInfo): Promise<ChatProvider> {
   if (entry.backend === 'openai') {
     const { OpenAICompatibleProvider } = await import('./openai-compatible.ts');
     const apiKey = entry.apiKeyEnv ? env[entry.apiKeyEnv] : entry.apiKey;
@@ -258,7 +279,7 @@ async function loadProvider(entry: ModelEntry, env: Env): Promise<ChatProvider> 
     return GgufProvider.load(entry);
   }
   const { LocalProvider } = await import('./local.ts');
-  return LocalProvider.load(entry);
+  return LocalProvider.load({ ...entry, contextLength: info.contextLength });
 }
 
 function formatIssues(error: z.ZodError): string {
