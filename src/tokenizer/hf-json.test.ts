@@ -94,6 +94,21 @@ test('hand-written GPT-2-style files agree with @huggingface/tokenizers', () => 
   assertAgrees(gpt2Style({ ignoreMerges: true }), 'ignore_merges');
 });
 
+test('added tokens that are not special are recognised in any text; special ones only when allowed', () => {
+  const j = JSON.parse(gpt2Style());
+  const id = Object.keys(j.model.vocab).length;
+  j.model.vocab['[FACT]'] = id;
+  j.added_tokens.push({ id, content: '[FACT]', single_word: false, lstrip: false, rstrip: false, normalized: false, special: false });
+  const json = JSON.stringify(j);
+  const ours = new Tokenizer(readHfTokenizerJson(json));
+  const hf = new HfTokenizer(JSON.parse(json), {});
+  const text = 'the fact:[FACT] is in';
+  assert.ok(ours.encode(text).includes(id));
+  assert.deepEqual(ours.encode(text), hf.encode(text, { add_special_tokens: false }).ids);
+  assert.ok(!ours.encode('a<|endoftext|>').includes(j.model.vocab['<|endoftext|>']));
+  assert.ok(ours.encode('a<|endoftext|>', { allowSpecial: true }).includes(j.model.vocab['<|endoftext|>']));
+});
+
 test('ignore_merges maps a whole pre-token that is in the vocabulary to its id', () => {
   const plain = new Tokenizer(readHfTokenizerJson(gpt2Style()));
   const ignoring = new Tokenizer(readHfTokenizerJson(gpt2Style({ ignoreMerges: true })));

@@ -27,8 +27,9 @@ export interface TokenizerSpec {
 }
 
 export interface EncodeOptions {
-  /** Recognise added tokens spelled in the text (templates, trusted prompts). Default false: text that
-   *  spells "<|user|>" is ordinary bytes, so users cannot inject control tokens. */
+  /** Recognise special tokens spelled in the text (templates, trusted prompts). Default false: text that
+   *  spells "<|user|>" is ordinary bytes, so users cannot inject control tokens. Added tokens that are
+   *  not special (extra vocabulary in some HF files) are always recognised, as HF does. */
   allowSpecial?: boolean;
 }
 
@@ -47,7 +48,8 @@ export class Tokenizer {
   private readonly mergeResult: Int32Array;
   private readonly addedById = new Map<number, AddedToken>();
   private readonly addedByContent = new Map<string, AddedToken>();
-  private readonly addedPattern: RegExp | null;
+  private readonly allAddedPattern: RegExp | null; // every added token
+  private readonly plainAddedPattern: RegExp | null; // only the non-special ones
   private readonly pre: PreTokenizer;
   private readonly cache = new Map<string, Int32Array>();
   private readonly heap = new MergeHeap(64);
@@ -84,10 +86,12 @@ export class Tokenizer {
       this.mergeResult[rank] = merged;
     });
     // Longest first so "<|end|>" cannot shadow "<|end_of_turn|>".
-    const contents = [...this.addedByContent.keys()].sort((a, b) => b.length - a.length);
-    this.addedPattern = contents.length
-      ? new RegExp(contents.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
-      : null;
+    const pattern = (tokens: AddedToken[]) => {
+      const contents = tokens.map((a) => a.content).filter((c) => c.length > 0).sort((a, b) => b.length - a.length);
+      return contents.length ? new RegExp(contents.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g') : null;
+    };
+    this.allAddedPattern = pattern(spec.added);
+    this.plainAddedPattern = pattern(spec.added.filter((a) => !a.special));
     this.pre = new PreTokenizer(spec.preTokenizer);
   }
 
@@ -114,11 +118,11 @@ export class Tokenizer {
   encode(text: string, options: EncodeOptions = {}): number[] {
     const out: number[] = [];
     const wellFormed = toWellFormed(text); // lone surrogates → U+FFFD (see the file comment)
-    if (!options.allowSpecial || !this.addedPattern) {
+    const re = options.allowSpecial ? this.allAddedPattern : this.plainAddedPattern;
+    if (!re) {
       this.encodeOrdinary(wellFormed, out);
       return out;
     }
-    const re = this.addedPattern;
     re.lastIndex = 0;
     let last = 0;
     let m: RegExpExecArray | null;
