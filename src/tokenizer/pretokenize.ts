@@ -179,8 +179,13 @@ export class PreTokenizer {
     this.steps = steps;
     // Chain the steps: each one's pieces feed the next, with no arrays in between.
     const splitters = steps.map(stepSplitter).filter((s): s is Splitter => s !== null);
-    this.run = splitters.reduceRight<Splitter>((inner, outer) => (text, emit) => outer(text, (p) => inner(p, emit)), (t, emit) => emit(t));
-    if (splitters.length === 1) this.run = splitters[0];
+    const chain = (from: number): Splitter => {
+      if (from === splitters.length) return (text, emit) => emit(text);
+      if (from === splitters.length - 1) return splitters[from];
+      const outer = splitters[from], inner = chain(from + 1);
+      return (text, emit) => outer(text, (piece) => inner(piece, emit));
+    };
+    this.run = chain(0);
   }
 
   /** Calls `emit` with each piece of `text`, in order. */
