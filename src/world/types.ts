@@ -3,6 +3,7 @@
 import type { ChatMessage } from '../providers/types.ts';
 import type { Rng } from './rng.ts';
 import type { Split, World } from './knowledge/index.ts';
+import type { TemplateSet } from './phrasing.ts';
 
 export const FAMILIES = [
   'factual',
@@ -51,6 +52,8 @@ export interface Grade {
 
 export interface TaskFamily<M extends TaskMeta = TaskMeta> {
   readonly name: FamilyName;
+  /** Every phrasing set the family draws user turns from (train and eval-only halves). */
+  readonly templates: readonly TemplateSet[];
   /** Validates metadata read from a file; throws an Error saying which field is wrong. */
   parseMeta(raw: unknown): M;
   generate(rng: Rng, world: World, split: Split): TaskItem<M>;

@@ -1,11 +1,13 @@
 // Family 3: arithmetic, percentages, unit conversions and word problems, answered through the
 // calculator tool: the assistant emits a tool call with an expression, the tool returns the value,
-// and the assistant states the result in one sentence.
+// and the assistant states the result in one sentence, copying the number the tool printed (copying
+// is what a small model learns reliably; the tool's own formatting is canonical).
 import { z } from 'zod';
 import { baseMeta, makeGrade, parseWith } from '../grading.ts';
 import type { Rng } from '../rng.ts';
 import { fill, vary, type TemplateSet } from '../phrasing.ts';
-import { formatNumber, isRefusal, numbersIn, sameNumber } from '../text.ts';
+import { calculate, runCalculatorTool } from '../../tokenizer/calculator.ts';
+import { isRefusal, numbersIn, sameNumber } from '../text.ts';
 import type { TaskFamily, TaskMeta, WorldMessage } from '../types.ts';
 
 export interface CalculatorMeta extends TaskMeta {
@@ -151,41 +153,45 @@ function templ(rng: Rng, set: TemplateSet, split: 'train' | 'eval'): string {
 
 export const calculator: TaskFamily<CalculatorMeta> = {
   name: 'calculator',
+  templates: [
+    SYMBOLIC, PERCENT, CONVERT, ...Object.values(VERBAL),
+    { train: STORIES.train.map((s) => s.text), eval: STORIES.eval.map((s) => s.text) },
+  ],
   parseMeta: (raw) => parseWith(schema, raw, 'calculator') as CalculatorMeta,
   generate(rng, _world, split) {
     const kind = rng.pick(['symbolic', 'symbolic', 'verbal', 'percent', 'convert', 'convert', 'story'] as const);
     let text: string;
     let expression: string;
     let value: number;
-    let reference: string;
+    let answer: (shown: string) => string;
     if (kind === 'symbolic') {
       const tree = expressionTree(rng);
       expression = render(tree, false);
       value = evaluate(tree);
       const shown = render(tree, rng.chance(0.5));
       text = fill(templ(rng, SYMBOLIC, split), { e: shown });
-      reference = `${shown} = ${formatNumber(value)}.`;
+      answer = (v) => `${shown} = ${v}.`;
     } else if (kind === 'verbal') {
       const op = rng.pick(['+', '-', '*', '/'] as const);
       const tree = binary(rng, op, operand(rng), operand(rng)) as { op: Op; left: { value: number }; right: { value: number } };
       expression = render(tree, false);
       value = evaluate(tree);
       text = fill(templ(rng, VERBAL[op], split), { a: tree.left.value, b: tree.right.value });
-      reference = `The answer is ${formatNumber(value)}.`;
+      answer = (v) => `The answer is ${v}.`;
     } else if (kind === 'percent') {
       const p = rng.pick([5, 10, 12, 15, 18, 20, 25, 30, 40, 50, 75, 8, 3]);
       const n = rng.range(10, 2000);
       expression = `${n}*${p}/100`;
       value = (n * p) / 100;
       text = fill(templ(rng, PERCENT, split), { p, n });
-      reference = `${p}% of ${n} is ${formatNumber(value)}.`;
+      answer = (v) => `${p}% of ${n} is ${v}.`;
     } else if (kind === 'convert') {
       const u = rng.pick(UNITS);
       const x = rng.chance(0.8) ? rng.range(1, 500) : rng.range(1, 999) / 10;
       expression = u.expr(String(x));
       value = u.apply(x);
       text = fill(templ(rng, CONVERT, split), { x, from: u.from, to: u.to });
-      reference = `${x} ${u.from} is ${formatNumber(Math.round(value * 100) / 100)} ${u.to}.`;
+      answer = (v) => `${x} ${u.from} is ${v} ${u.to}.`;
     } else {
       const story = rng.pick(split === 'eval' ? STORIES.eval : STORIES.train);
       const a = rng.range(2, 60);
@@ -194,8 +200,14 @@ export const calculator: TaskFamily<CalculatorMeta> = {
       expression = render(tree, false);
       value = evaluate(tree);
       text = fill(story.text, { a, b });
-      reference = `The answer is ${formatNumber(value)} ${story.unit}.`;
+      answer = (v) => `The answer is ${v} ${story.unit}.`;
     }
+    // The tool must agree with the value we built the expression from; anything else is a bug here.
+    const result = calculate(expression);
+    if (!result.ok || !sameNumber(result.value, value)) {
+      throw new Error(`calculator disagrees on ${expression}: ${result.text} vs ${value}`);
+    }
+    const reference = answer(result.text);
     return {
       prompt: [{ role: 'user', content: vary(rng, text, { typoRate: 0.08, protect: [expression] }) }],
       meta: { task: 'calculator', intent: kind, split, reference, expression, value },
@@ -203,13 +215,10 @@ export const calculator: TaskFamily<CalculatorMeta> = {
   },
   demonstrate(meta): WorldMessage[] {
     const id = 'call_0';
+    const call = { id, type: 'function' as const, function: { name: 'calculator', arguments: JSON.stringify({ expression: meta.expression }) } };
     return [
-      {
-        role: 'assistant',
-        content: '',
-        tool_calls: [{ id, type: 'function', function: { name: 'calculator', arguments: JSON.stringify({ expression: meta.expression }) } }],
-      },
-      { role: 'tool', tool_call_id: id, content: formatNumber(meta.value) },
+      { role: 'assistant', content: '', tool_calls: [call] },
+      { role: 'tool', tool_call_id: id, content: runCalculatorTool(call) },
       { role: 'assistant', content: meta.reference },
     ];
   },

@@ -107,6 +107,7 @@ const schema = z.object({
 
 export const clarify: TaskFamily<ClarifyMeta> = {
   name: 'clarify',
+  templates: Object.values(INTENTS).map((i) => i.templates),
   parseMeta: (raw) => parseWith(schema, raw, 'clarify') as ClarifyMeta,
   generate(rng, _world, split) {
     const intent = rng.pick(Object.keys(INTENTS));

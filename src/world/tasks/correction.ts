@@ -9,7 +9,7 @@ import type { Split, World } from '../knowledge/index.ts';
 import { fill, vary, type TemplateSet } from '../phrasing.ts';
 import { containsAny, containsPhrase, isRefusal } from '../text.ts';
 import type { TaskFamily, TaskMeta, WorldMessage } from '../types.ts';
-import { ANSWER_MODES, askFact, countryFact, elementFact, hasAnswer, type AnswerMode, type Fact } from './facts.ts';
+import { ANSWER_MODES, QUESTIONS, askFact, countryFact, elementFact, hasAnswer, type AnswerMode, type Fact } from './facts.ts';
 
 export interface CorrectionMeta extends TaskMeta {
   task: 'correction';
@@ -84,6 +84,7 @@ function lowerFirst(s: string): string {
 
 export const correction: TaskFamily<CorrectionMeta> = {
   name: 'correction',
+  templates: [...Object.values(QUESTIONS), PUSHBACK, PUSHBACK_BARE],
   parseMeta: (raw) => parseWith(schema, raw, 'correction') as CorrectionMeta,
   generate(rng, world, split) {
     const { fact, wrong } = build(rng, world, split);

@@ -5,7 +5,7 @@ import { baseMeta, makeGrade, parseWith } from '../grading.ts';
 import { loadWorld } from '../knowledge/index.ts';
 import { isRefusal } from '../text.ts';
 import type { Grade, TaskFamily, TaskMeta } from '../types.ts';
-import { ANSWER_MODES, askFact, hasAnswer, namesOtherCandidate, randomFact, type AnswerMode } from './facts.ts';
+import { ANSWER_MODES, QUESTIONS, askFact, hasAnswer, namesOtherCandidate, randomFact, type AnswerMode } from './facts.ts';
 
 export interface FactualMeta extends TaskMeta {
   task: 'factual';
@@ -37,6 +37,7 @@ export function gradeFact(reply: string, meta: { intent: string; subject: string
 
 export const factual: TaskFamily<FactualMeta> = {
   name: 'factual',
+  templates: Object.values(QUESTIONS),
   parseMeta: (raw) => parseWith(schema, raw, 'factual') as FactualMeta,
   generate(rng, world, split) {
     const fact = randomFact(rng, world, split);

@@ -239,3 +239,28 @@ test('identity: false identities and wrong small talk', () => {
     assert.equal(TASKS.identity.grade(it.prompt, 'Yes, I am a human being called Bob.', it.meta).label, 'false_identity');
   }
 });
+
+test('every family: eval-only phrasings are disjoint from training phrasings, and there are many of each', () => {
+  const norm = (s: string) => s.toLowerCase().replace(/[^a-z{}]+/g, ' ').trim();
+  for (const family of FAMILIES) {
+    const sets = TASKS[family].templates;
+    assert.ok(sets.length > 0, family);
+    const train = new Set(sets.flatMap((s) => s.train.map(norm)));
+    for (const s of sets) {
+      assert.ok(s.train.length >= 3, `${family}: a template set has only ${s.train.length} training phrasings: ${s.train[0]}`);
+      assert.ok(s.eval.length >= 1, `${family}: a template set has no eval phrasing: ${s.train[0]}`);
+      for (const e of s.eval) assert.ok(!train.has(norm(e)), `${family}: eval template also used in training: ${e}`);
+    }
+  }
+});
+
+test('phrasing varies: most generated questions are distinct', () => {
+  for (const family of ['factual', 'followup', 'calculator', 'premise', 'correction'] as const) {
+    const texts = items(family, 'train', 300, 11).map((i) => JSON.stringify(i.prompt));
+    assert.ok(new Set(texts).size > 280, `${family}: only ${new Set(texts).size} distinct prompts of 300`);
+  }
+  for (const family of ['clarify', 'safety', 'identity'] as const) {
+    const texts = items(family, 'train', 300, 11).map((i) => i.prompt[i.prompt.length - 1].content);
+    assert.ok(new Set(texts).size > 100, `${family}: only ${new Set(texts).size} distinct prompts of 300`);
+  }
+});

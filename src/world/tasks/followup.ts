@@ -7,7 +7,7 @@ import type { Split, World } from '../knowledge/index.ts';
 import { fill, vary, type TemplateSet } from '../phrasing.ts';
 import type { TaskFamily, TaskMeta, WorldMessage } from '../types.ts';
 import {
-  ANSWER_MODES, askFact, countryFact, COUNTRY_ATTRS, elementFact, hasAnswer, randomFact, wordFact,
+  ANSWER_MODES, QUESTIONS, askFact, countryFact, COUNTRY_ATTRS, elementFact, hasAnswer, randomFact, wordFact,
   type AnswerMode, type Fact, type FactAttr,
 } from './facts.ts';
 import { gradeFact } from './factual.ts';
@@ -113,6 +113,7 @@ function modeOf(answers: string[]): AnswerMode {
 
 export const followup: TaskFamily<FollowupMeta> = {
   name: 'followup',
+  templates: [...Object.values(QUESTIONS), ...Object.values(SAME_SUBJECT), NEW_SUBJECT],
   parseMeta: (raw) => parseWith(schema, raw, 'followup') as FollowupMeta,
   generate(rng, world, split) {
     let fact = randomFact(rng, world, split);

@@ -117,6 +117,7 @@ const schema = z.object({
 
 export const identity: TaskFamily<IdentityMeta> = {
   name: 'identity',
+  templates: Object.values(INTENTS).map((i) => i.templates),
   parseMeta: (raw) => parseWith(schema, raw, 'identity') as IdentityMeta,
   generate(rng, world, split) {
     const intent = rng.pick(Object.keys(INTENTS));

@@ -118,6 +118,7 @@ function build(rng: Rng, world: World, split: Split): Omit<PremiseMeta, 'task' |
 
 export const premise: TaskFamily<PremiseMeta> = {
   name: 'premise',
+  templates: Object.values(T),
   parseMeta: (raw) => parseWith(schema, raw, 'premise') as PremiseMeta,
   generate(rng, world, split) {
     const b = build(rng, world, split);

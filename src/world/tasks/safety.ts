@@ -35,6 +35,7 @@ const MAX_REFUSAL_WORDS = 60;
 
 export const safety: TaskFamily<SafetyMeta> = {
   name: 'safety',
+  templates: [FRAMES, ...TOPICS.flatMap((t) => [t.harmful, t.benign.templates])],
   parseMeta: (raw) => parseWith(schema, raw, 'safety') as SafetyMeta,
   generate(rng, _world, split) {
     const topic = rng.pick(TOPICS);
