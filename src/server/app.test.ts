@@ -238,6 +238,9 @@ for (const backend of testBackends()) {
       assert.equal((await rows('pairs')).filter((p) => p.meta.source === 'ranking').length, 3);
       assert.deepEqual((await rows('sft')).find((x) => x.meta.source === 'demonstration').messages.at(-1), { role: 'assistant', content: 'Hello!' });
       assert.equal((await user.call('GET', '/api/export/sft')).status, 403);
+      await admin.call('PATCH', `/api/admin/users/${user.user.id}`, { role: 'trainer' });
+      assert.equal((await user.call('GET', '/api/export/sft')).status, 403, 'exports are admin-only');
+      await admin.call('PATCH', `/api/admin/users/${user.user.id}`, { role: 'user' });
       assert.equal((await admin.call('GET', '/api/export/nonsense')).status, 404);
     });
 

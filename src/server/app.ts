@@ -37,12 +37,18 @@ export interface AppOptions {
 export interface ParleyApp {
   app: FastifyInstance;
   ctx: ServerContext;
+  /** "METHOD /path" of every route, for tests that must cover them all. */
+  routes: string[];
   close(): Promise<void>;
 }
 
 export async function buildApp(opts: AppOptions): Promise<ParleyApp> {
   const config = opts.config ?? defaultConfig();
   const app = Fastify({ bodyLimit: config.maxBodyBytes, logger: opts.logger ?? false, return503OnClosing: true });
+  const routes: string[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push(`${m} ${r.url}`);
+  });
   await app.register(cookie);
   installErrorHandler(app);
   const metrics = new Metrics(opts.processMetrics ?? true);
@@ -82,6 +88,7 @@ export async function buildApp(opts: AppOptions): Promise<ParleyApp> {
   return {
     app,
     ctx,
+    routes,
     async close() {
       await ctx.generations.shutdown();
       await app.close();

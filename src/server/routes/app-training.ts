@@ -123,9 +123,10 @@ export function registerAppTraining(app: FastifyInstance, ctx: ServerContext): v
     reply.status(204);
   });
 
-  // The whole training set across trainers: the export is what the training pipeline reads.
+  // The whole training set: demonstrations and rankings of every trainer plus thumbs-up replies from
+  // every user's conversations, so only admins may download it (as `parley export` on the server).
   app.get('/api/export/:kind', async (req, reply) => {
-    await ctx.auth.app(req, [...TRAINERS]);
+    await ctx.auth.app(req, ['admin']);
     const kind = (req.params as { kind: string }).kind as DatasetKind;
     if (!DATASET_KINDS.includes(kind)) throw new ApiError(404, `no dataset "${kind}"; one of ${DATASET_KINDS.join(', ')}`, 'not_found');
     reply.header('content-type', 'application/x-ndjson; charset=utf-8');
