@@ -11,9 +11,10 @@ const instance = new WebAssembly.Instance(module, {
 const fns = names.map((n) => instance.exports[n]);
 const ctl = new Int32Array(memory.buffer, ctlPtr, CTL_INTS);
 const argv = new Float64Array(memory.buffer, ctlPtr + CTL_INTS * 4, MAX_ARGS);
+// Read the generation before saying ready: the first call may bump it the moment the pool hears from us.
+let seen = Atomics.load(ctl, CTL.GEN);
 parentPort.postMessage('ready');
 
-let seen = Atomics.load(ctl, CTL.GEN);
 for (;;) {
   // Calls come in bursts during training: spin a little before sleeping to skip the wake-up latency.
   let spins = 0;
