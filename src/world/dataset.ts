@@ -114,7 +114,7 @@ export function generateDataset(world: World, options: GenerateOptions): Generat
       trainKeys.add(k);
     }
     // Evaluation: held-out templates and entities; a prompt that happens to equal a training prompt
-    // (short small talk can) is dropped so evaluation never scores memorised text.
+    // (short small talk can) is dropped so evaluation never scores memorised text, and so is a repeat.
     const evalRng = root.fork(`eval:${family}`);
     const wanted = count(BASE_COUNTS.eval, scale);
     let n = 0;
@@ -122,7 +122,7 @@ export function generateDataset(world: World, options: GenerateOptions): Generat
       const it = task.generate(evalRng, world, 'eval');
       const prompt = plain(it.prompt);
       const k = promptKey(prompt);
-      if (trainKeys.has(k)) continue;
+      if (trainKeys.has(k) || keys.eval.has(k)) continue;
       evalRows.push({ prompt, meta: it.meta });
       keys.eval.add(k);
       n++;

@@ -28,7 +28,7 @@ const INTENTS: Record<string, Intent> = {
   capital: {
     templates: {
       train: ["What's the capital?", 'What is the capital city?', 'capital?', 'Tell me the capital.', 'Which city is the capital?'],
-      eval: ['Remind me what the capital is called?'],
+      eval: ['Remind me what the capital is called?', 'And the capital city is?'],
     },
     reference: 'Which country do you mean?',
     guesses: capitals,
@@ -36,7 +36,7 @@ const INTENTS: Record<string, Intent> = {
   currency: {
     templates: {
       train: ['What currency do they use?', 'What money do they use there?', 'Which currency is it?', 'What is the currency?'],
-      eval: ['What would I pay with over there?'],
+      eval: ['What would I pay with over there?', 'Which money is used?'],
     },
     reference: 'Which country do you mean?',
     guesses: countryNames,
@@ -44,7 +44,7 @@ const INTENTS: Record<string, Intent> = {
   language: {
     templates: {
       train: ['What language do they speak?', 'Which language is spoken there?', 'What do people speak there?'],
-      eval: ['What will I hear people speaking?'],
+      eval: ['What will I hear people speaking?', 'What is the local language?'],
     },
     reference: 'Which country do you mean?',
     guesses: countryNames,
@@ -52,7 +52,7 @@ const INTENTS: Record<string, Intent> = {
   continent: {
     templates: {
       train: ['Which continent is it on?', 'What continent is it in?', 'Where is it located?'],
-      eval: ['Which part of the world is that in?'],
+      eval: ['Which part of the world is that in?', 'On which continent would I find it?'],
     },
     reference: 'Which country do you mean?',
     guesses: countryNames,
@@ -60,7 +60,7 @@ const INTENTS: Record<string, Intent> = {
   symbol: {
     templates: {
       train: ["What's the symbol?", 'What is its chemical symbol?', 'Which symbol is it?', 'What is the element symbol?'],
-      eval: ['How is it abbreviated on the periodic table?'],
+      eval: ['How is it abbreviated on the periodic table?', 'Which letters stand for it?'],
     },
     reference: 'Which element do you mean?',
     guesses: elementNames,
@@ -68,7 +68,7 @@ const INTENTS: Record<string, Intent> = {
   atomic_number: {
     templates: {
       train: ["What's its atomic number?", 'What is the atomic number?', 'How many protons does it have?'],
-      eval: ['Where does it sit in the periodic table?'],
+      eval: ['Where does it sit in the periodic table?', 'What number does it have in the table?'],
     },
     reference: 'Which element do you mean?',
     guesses: elementNames,
@@ -76,7 +76,7 @@ const INTENTS: Record<string, Intent> = {
   definition: {
     templates: {
       train: ['What does it mean?', 'What does this word mean?', 'Define it.', "What's the definition?", 'What is the meaning?'],
-      eval: ['Can you explain what that word means?'],
+      eval: ['Can you explain what that word means?', 'What is that term supposed to mean?'],
     },
     reference: 'Which word would you like me to define?',
     guesses: none,
@@ -84,7 +84,7 @@ const INTENTS: Record<string, Intent> = {
   convert: {
     templates: {
       train: ['Convert it to miles.', 'How much is that in kilometers?', "What's that in Fahrenheit?", 'Convert that to pounds.'],
-      eval: ['And in centimeters?'],
+      eval: ['And in centimeters?', 'Turn that into liters.'],
     },
     reference: 'What amount would you like me to convert?',
     guesses: none,
@@ -92,7 +92,7 @@ const INTENTS: Record<string, Intent> = {
   arithmetic: {
     templates: {
       train: ['What is the total?', 'Can you add them up?', 'What do they come to?', 'Multiply them together.'],
-      eval: ['Sum these for me.'],
+      eval: ['Sum these for me.', 'What is their product?'],
     },
     reference: 'Which numbers would you like me to use?',
     guesses: none,

@@ -66,6 +66,7 @@ function build(rng: Rng, world: World, split: Split): Built {
     for (let i = 0; i < 50; i++) {
       const o = rng.pick(others);
       const wrong = attr === 'capital' ? o.capital : attr === 'currency' ? o.currencies[0] : o.continent;
+      if (wrong === 'Antarctica') continue; // no country claims it; the mistake would be absurd
       if (!fact.answers.includes(wrong) && !fact.sentence.includes(wrong)) return { fact, wrong };
     }
   }

@@ -203,7 +203,7 @@ export const QUESTIONS: Record<FactAttr, TemplateSet> = {
       'Which element has atomic number {number}?', 'What is element number {number}?', 'Element {number} is what?',
       'Name the element with atomic number {number}.', 'Which element has {number} protons?',
     ],
-    eval: ['What is the {number}th element... I mean the element with atomic number {number}?', 'Tell me the element whose atomic number is {number}.'],
+    eval: ['Element number {number} on the periodic table is called what?', 'Tell me the element whose atomic number is {number}.'],
   },
   state: {
     train: [
