@@ -290,3 +290,25 @@ describe('/api with no model installed', () => {
     assert.equal((await c.call('GET', `/api/conversations/${conv.id}/messages`)).json.items.length, 0, 'a refused send leaves nothing behind');
   });
 });
+
+describe('/api rate limits', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer(testBackends()[0], { config: { requestsPerMinute: 4 } });
+  });
+  after(() => s.stop());
+
+  it('limits each signed-in user per minute, and sign-in attempts per address', async () => {
+    const a = await AppClient.signUp(s.url, 'rate-a');
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push((await a.call('GET', '/api/conversations')).status);
+    assert.deepEqual(codes, [200, 200, 200, 200, 429]);
+    const r = await a.call('GET', '/api/conversations');
+    assert.equal(r.json.error.code, 'rate_limit_exceeded');
+    assert.ok(Number(r.headers.get('retry-after')) > 0);
+    const guesser = new AppClient(s.url);
+    const tries = [];
+    for (let i = 0; i < 4; i++) tries.push((await guesser.call('POST', '/api/auth/signin', { username: 'rate-a', password: `guess ${i}` })).status);
+    assert.deepEqual(tries, [401, 401, 401, 429], 'sign-up and sign-ins share the per-address budget');
+  });
+});

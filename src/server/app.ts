@@ -67,6 +67,8 @@ export async function buildApp(opts: AppOptions): Promise<ParleyApp> {
     startedAt: Date.now(),
   };
 
+  ctx.auth.onAppCaller = (p) => ctx.limits.checkRate(p);
+
   app.get('/health', async (_req, reply) => {
     try {
       await sql`select 1`.execute(opts.store.database.db);

@@ -38,6 +38,8 @@ function bearer(req: FastifyRequest): string | null {
 
 export class Auth {
   private readonly envKeyHashes: Map<string, number>;
+  /** Called for every authenticated /api request (the app counts it against the rate limit). */
+  onAppCaller: ((p: Principal) => Promise<void>) | null = null;
   private keyCount: { n: number; at: number } | null = null;
 
   constructor(private readonly store: Store, private readonly config: ServerConfig) {
@@ -103,6 +105,7 @@ export class Auth {
   async app(req: FastifyRequest, roles?: Role[]): Promise<AppCaller> {
     const caller = await this.appOptional(req);
     if (!caller) throw new ApiError(401, 'sign in first', 'not_signed_in');
+    await this.onAppCaller?.(caller.principal);
     if (roles && !roles.includes(caller.user.role)) {
       throw new ApiError(403, `this needs the ${roles.join(' or ')} role; you are ${caller.user.role}`, 'forbidden');
     }

@@ -66,8 +66,13 @@ export class Limits {
 
   /** Counts one request; 429 when a subject is over its per-minute limit. */
   async checkRate(p: Principal): Promise<void> {
+    await this.checkRateOf(subjects(p));
+  }
+
+  /** The same limit for explicit subjects, e.g. `ip:1.2.3.4` for sign-in attempts. */
+  async checkRateOf(list: string[]): Promise<void> {
     if (this.config.requestsPerMinute === 0) return;
-    for (const s of subjects(p)) {
+    for (const s of list) {
       const n = await this.counters.add(`rpm:${s}`, 1, MINUTE);
       if (n > this.config.requestsPerMinute) {
         const retry = Math.ceil((MINUTE - (Date.now() % MINUTE)) / 1000);

@@ -26,7 +26,7 @@ export function registerAppAuth(app: FastifyInstance, ctx: ServerContext): void 
   };
 
   app.post('/api/auth/signup', async (req, reply) => {
-    await ctx.limits.checkRate({ userId: null, keyId: null, role: null });
+    await ctx.limits.checkRateOf([`ip:${req.ip}`]);
     if (!ctx.config.allowSignup) throw new ApiError(403, 'sign-up is closed on this server (PARLEY_ALLOW_SIGNUP)', 'signup_closed');
     const body = parse(credentials, req.body);
     const hash = await (await argon2).hash(body.password);
@@ -38,6 +38,7 @@ export function registerAppAuth(app: FastifyInstance, ctx: ServerContext): void 
   });
 
   app.post('/api/auth/signin', async (req, reply) => {
+    await ctx.limits.checkRateOf([`ip:${req.ip}`]); // slows password guessing
     const body = parse(credentials.extend({ password: z.string().min(1).max(1024) }), req.body);
     const found = await ctx.store.users.passwordHashOf(body.username);
     // Verify against a hash even for unknown names, so timing does not reveal which names exist.

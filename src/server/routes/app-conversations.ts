@@ -106,7 +106,7 @@ export function registerAppConversations(app: FastifyInstance, ctx: ServerContex
 
   // Read-only and public: the branch on screen when the link is opened, nothing else of the account.
   app.get('/api/shared/:token', async (req) => {
-    await ctx.limits.checkRate({ userId: null, keyId: null, role: null });
+    await ctx.limits.checkRateOf([`ip:${req.ip}`]);
     const c = await ctx.store.conversations.getByShareToken((req.params as { token: string }).token);
     if (!c) throw notFound('shared conversation');
     const path = c.currentLeafId ? await ctx.store.messages.path(c.id, c.currentLeafId) : [];

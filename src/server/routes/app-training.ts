@@ -30,7 +30,6 @@ const demoBody = z.strictObject({
 export function registerAppTraining(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/rankings', async (req, reply) => {
     const caller = await ctx.auth.app(req, [...TRAINERS]);
-    await ctx.limits.checkRate(caller.principal);
     const body = parse(sampleBody, req.body);
     if (body.k > ctx.config.maxChoices) throw new ApiError(400, `k is ${body.k}; at most ${ctx.config.maxChoices} (PARLEY_MAX_CHOICES)`, 'invalid_value', 'k');
     const modelId = body.model ?? ctx.models.defaultModelId;

@@ -20,7 +20,6 @@ export interface Prepared {
 export async function prepareReply(
   ctx: ServerContext, caller: AppCaller, conv: Conversation, model: string | undefined, fields: SamplingFields | undefined,
 ): Promise<Prepared> {
-  await ctx.limits.checkRate(caller.principal);
   const modelId = model ?? conv.model ?? ctx.models.defaultModelId;
   if (!modelId) {
     throw new ApiError(503, 'no model is installed or configured: run `parley pipeline` to train one, or configure an upstream model', 'no_model');
