@@ -53,7 +53,9 @@ export class Tokenizer {
   private readonly pre: PreTokenizer;
   private readonly cache = new Map<string, Int32Array>();
   private readonly heap = new MergeHeap(64);
-  private next = new Int32Array(64); // scratch links for encodePiece
+  private bytes = new Uint8Array(256); // scratch for encodePiece: the piece's UTF-8,
+  private sym = new Int32Array(64); // its symbols,
+  private next = new Int32Array(64); // and their links
   private prev = new Int32Array(64);
 
   constructor(spec: TokenizerSpec) {
@@ -154,11 +156,13 @@ export class Tokenizer {
   /** BPE on one pre-token: symbols in a doubly linked list, candidate merges in a heap by (rank, pos);
    *  a popped candidate is stale if either symbol has since changed, which the rank check detects. */
   private encodePiece(piece: string): Int32Array {
-    const bytes = utf8.encode(piece);
-    const n = bytes.length;
-    const sym = new Int32Array(n);
+    if (this.bytes.length < piece.length * 3) this.bytes = new Uint8Array(piece.length * 6);
+    const bytes = this.bytes;
+    const n = utf8.encodeInto(piece, bytes).written;
+    if (this.sym.length < n) this.sym = new Int32Array(n * 2);
+    const sym = this.sym;
     for (let i = 0; i < n; i++) sym[i] = this.byteIds[bytes[i]];
-    if (n < 2) return sym;
+    if (n < 2) return sym.slice(0, n);
     if (this.spec.ignoreMerges) {
       let s = '';
       for (let i = 0; i < n; i++) s += byteChar(bytes[i]);
