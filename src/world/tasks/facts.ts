@@ -270,6 +270,10 @@ export function distractors(world: World, attr: FactAttr): string[] {
       return world.countries.all.map((c) => c.capital);
     case 'continent':
       return [...new Set(world.countries.all.map((c) => c.continent))];
+    case 'currency':
+      return [...new Set(world.countries.all.flatMap((c) => c.currencies))];
+    case 'language':
+      return [...new Set(world.countries.all.flatMap((c) => c.languages))];
     case 'country_of_capital':
       return world.countries.all.map((c) => c.name);
     case 'element_of_symbol':
