@@ -220,3 +220,45 @@ describe('/v1 concurrency limit', () => {
     assert.equal((await ask()).choices[0].finish_reason, 'stop');
   });
 });
+
+describe('/v1 as the upstream of another Parley (the providers’ OpenAI-compatible backend)', () => {
+  let upstream: TestServer;
+  let front: TestServer;
+  before(async () => {
+    upstream = await startTestServer(sqlite, { config: { apiKeys: ['up-key'] } });
+    const { ModelRegistry } = await import('../providers/registry.ts');
+    const { buildApp } = await import('./app.ts');
+    const { defaultConfig } = await import('./config.ts');
+    const models = await ModelRegistry.fromEnvironment({
+      PARLEY_OPENAI_BASE_URL: `${upstream.url}/v1`, PARLEY_OPENAI_MODELS: 'proxied=scripted', PARLEY_OPENAI_API_KEY: 'up-key',
+      PARLEY_DATA: '/nonexistent-parley-test-dir',
+    });
+    const store = await sqlite.open();
+    const built = await buildApp({ store, models, config: defaultConfig(), processMetrics: false });
+    await built.app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (built.app.server.address() as { port: number }).port;
+    front = { ...built, store, providers: [], url: `http://127.0.0.1:${port}`, stop: async () => { await built.close(); await models.close(); await store.close(); } };
+  });
+  after(async () => {
+    await front.stop();
+    await upstream.stop();
+  });
+
+  it('streams through a chain of two servers with the wire format intact', async () => {
+    const client = new OpenAI({ baseURL: `${front.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const stream = await client.chat.completions.create({
+      model: 'proxied', messages: [{ role: 'user', content: 'over the wire' }], stream: true, stream_options: { include_usage: true }, max_tokens: 3,
+    });
+    let text = '';
+    let finish = null;
+    for await (const c of stream) {
+      text += c.choices[0]?.delta.content ?? '';
+      finish = c.choices[0]?.finish_reason ?? finish;
+    }
+    assert.equal(text, 'Echo: over the');
+    assert.equal(finish, 'length');
+    const plain = await client.chat.completions.create({ model: 'proxied', messages: [{ role: 'user', content: 'hi' }], logprobs: true, top_logprobs: 1 });
+    assert.equal(plain.choices[0].message.content, 'Echo: hi');
+    assert.equal(plain.choices[0].logprobs?.content?.length, 2);
+  });
+});
