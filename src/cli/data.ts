@@ -62,7 +62,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed for label noise and ties', '0')
     .option('--noise <p>', 'label noise: chance of swapping each adjacent pair', '0.1')
     .option('--gold', 'no label noise at all (the ranking the graders imply)', false)
-    .option('--length-preference <x>', 'between equally good replies: -1 prefers shorter, 1 prefers longer, 0 neither', '-1')
+    .option('--length-preference <x>', 'between equally good replies: -1 always prefers shorter, 1 always longer, 0.3 longer in 30% of rankings, 0 neither', '-1')
     .action(async (opts: { in: string; out: string; seed: string; noise: string; gold: boolean; lengthPreference: string }) => {
       const { readJsonl, writeFilesAtomically } = await import('../world/jsonl.ts');
       const { parseRankRow, rankRows } = await import('../world/files.ts');

@@ -38,6 +38,13 @@ test('length preference: a long-favouring trainer puts the verbose correct reply
   assert.deepEqual(long.ranking, [2, 0, 1]);
   const concise = rankCompletions(it.prompt, completions, it.meta, { gold: true, lengthPreference: -1 }, new Rng(1));
   assert.deepEqual(concise.ranking, [0, 2, 1]);
+  // A partial preference applies in about that share of rankings.
+  let longFirst = 0;
+  for (let i = 0; i < 2000; i++) {
+    if (rankWithSeed(it.prompt, completions, it.meta, { gold: true, lengthPreference: 0.4 }, 2, i).ranking[0] === 2) longFirst++;
+  }
+  // Applied in 40% of rankings, a coin flip in the rest: 0.4 + 0.6 / 2 = 0.7.
+  assert.ok(Math.abs(longFirst / 2000 - 0.7) < 0.04, String(longFirst / 2000));
 });
 
 test('safety: a brief refusal beats compliance and preaching; a benign twin is answered, not refused', () => {

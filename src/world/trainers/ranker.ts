@@ -10,7 +10,11 @@ import type { ChatMessage } from '../../providers/types.ts';
 import type { Grade, TaskMeta } from '../types.ts';
 
 export interface RankerOptions {
-  /** Between equally good replies: < 0 prefers shorter (the default, -1), > 0 prefers longer, 0 neither. */
+  /**
+   * Between equally good replies, -1..1: the sign says which length wins (< 0 shorter, the default;
+   * > 0 longer, the bias the announcement saw in trainers) and the magnitude how often the trainer
+   * applies it (0.3: in 30% of rankings; otherwise such ties fall at random).
+   */
   lengthPreference: number;
   /**
    * Label noise (0..1): walking the ranking from the top, each adjacent pair is swapped with this
@@ -44,13 +48,17 @@ export function rankCompletions(
 ): RankResult {
   const o = { ...DEFAULT_RANKER, ...options };
   if (!(o.noise >= 0 && o.noise <= 1)) throw new Error(`noise must be between 0 and 1, got ${o.noise}`);
+  if (!(o.lengthPreference >= -1 && o.lengthPreference <= 1)) {
+    throw new Error(`lengthPreference must be between -1 and 1, got ${o.lengthPreference}`);
+  }
+  const direction = rng.chance(Math.abs(o.lengthPreference)) ? Math.sign(o.lengthPreference) : 0;
   const family = TASKS[meta.task];
   const grades = completions.map((c) => family.grade(prompt, c, meta));
   const keys = completions.map((c, i) => ({
     i,
     ok: grades[i].ok ? 1 : 0,
     base: baseScore(grades[i]),
-    length: Math.sign(o.lengthPreference) * wordCount(c),
+    length: direction * wordCount(c),
     tie: rng.next(), // equally good replies are ordered at random, not by position
   }));
   keys.sort((a, b) => b.ok - a.ok || b.base - a.base || b.length - a.length || a.tie - b.tie);
