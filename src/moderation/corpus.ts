@@ -3,6 +3,7 @@
 // is held out, so evaluation measures phrasings the classifier never saw, not memorised fillings.
 // Training examples are then augmented with obfuscated copies and with safe sentences around them.
 
+import { worldExamples } from './corpus-world.ts';
 import { obfuscate } from './obfuscate.ts';
 import { Rng } from './random.ts';
 import { SAFE } from './corpus-safe.ts';
@@ -29,9 +30,11 @@ export interface CorpusOptions {
   obfuscateRate: number;
   /** Fraction of training examples that also get a copy wrapped in safe sentences. */
   contextRate: number;
+  /** WordNet definitions and examples added as safe text (a fifth of them held out). */
+  definitions: number;
 }
 
-export const DEFAULT_CORPUS: CorpusOptions = { seed: 1, perTemplate: 24, obfuscateRate: 0.3, contextRate: 0.15 };
+export const DEFAULT_CORPUS: CorpusOptions = { seed: 1, perTemplate: 24, obfuscateRate: 0.3, contextRate: 0.15, definitions: 2000 };
 
 export function isHeldOut(templateIndex: number): boolean {
   return templateIndex % 4 === 2;
@@ -86,6 +89,9 @@ export function buildCorpus(opts: CorpusOptions = DEFAULT_CORPUS): Corpus {
       (isHeldOut(i) ? heldout : train).push(...examples);
     });
   }
+  const world = worldExamples(rng, (t) => [...new Set([0, 1, 2, 3, 4, 5].map(() => surface(t.toLowerCase(), rng)))], opts.definitions);
+  train.push(...world.train);
+  heldout.push(...world.heldout);
   const safeTrain = train.filter((e) => e.labels.length === 0);
   const augmented: Example[] = [];
   for (const e of train) {

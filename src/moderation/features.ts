@@ -1,7 +1,7 @@
 // Hashed features of a normalised text, in three blocks:
 //   words:   word unigrams and bigrams;
 //   chars:   character 3- to 5-grams (with the spaces, so word boundaries count);
-//   classes: pattern tokens (ages), and n-grams and pairs of lexicon classes (lexicon.ts).
+//   classes: pattern tokens (ages), the lexicon classes present (lexicon.ts) and pairs of them.
 // Each feature is hashed into one of `dims` buckets with value 1 + ln(count). Each block is scaled
 // to unit L2 norm on its own: the few class features would otherwise be drowned by the hundreds of
 // character n-grams, and a long and a short text of the same kind score alike.
@@ -68,11 +68,6 @@ export function featurize(normalized: string, cfg: FeatureConfig): SparseVector 
     for (const p of present) add(classes, hashString(p, 5));
     for (let i = 0; i < present.length; i++) {
       for (let j = i + 1; j < present.length; j++) add(classes, hashString(present[i] + '+' + present[j], 8));
-    }
-    for (let i = 1; i < cw.length; i++) {
-      const bi = cw[i - 1] + ' ' + cw[i];
-      if (bi.includes('__')) add(classes, hashString(bi, 6));
-      if (i > 1 && (bi + cw[i - 2]).includes('__')) add(classes, hashString(cw[i - 2] + ' ' + bi, 7));
     }
   }
   const blocks = [words, chars, classes];

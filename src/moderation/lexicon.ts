@@ -59,7 +59,7 @@ const CLASSES: Record<string, string[]> = {
 // One alternation per class, longest terms first so "beat up" wins over "beat".
 const MATCHERS: [string, RegExp][] = Object.entries(CLASSES).map(([name, terms]) => {
   const norm = [...new Set(terms.map(normalize))].sort((a, b) => b.length - a.length);
-  return [name, new RegExp(`\\b(?:${norm.join('|')})\\b`, 'g')];
+  return [name, new RegExp(`\\b(?:${norm.join('|')})(?:s|es|ed|d|ing|er|ers)?\\b`, 'g')];
 });
 
 /** The normalised text with each lexicon term replaced by its class token (`__hurt__`, ...). */

@@ -77,6 +77,12 @@ export const SLOTS: Record<string, string[]> = {
   artifact: ['knife', 'sword', 'gun', 'bow and arrow', 'crossbow', 'cannon', 'axe', 'dynamite', 'musket', 'tank'],
   process: ['process', 'docker container', 'background job', 'tmux session', 'zombie process', 'node server'],
   pest: ['weeds', 'aphids', 'fruit flies', 'mold', 'bacteria on my cutting board', 'ants in the kitchen'],
+  goal: [
+    'learn to swim', 'run a marathon', 'bake bread', 'paint a room', 'learn the guitar', 'start a vegetable garden',
+    'save money for a house', 'train my puppy', 'write a novel', 'learn spanish', 'fix a leaky tap', 'get better sleep',
+    'lose weight safely', 'build a bookshelf', 'change a car tyre', 'meditate', 'ask for a raise', 'quit smoking',
+  ],
+  tool: ['drill', 'sewing machine', 'camera', 'laptop', 'blender', 'bike helmet', 'tent', 'paint roller'],
   age: ['5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15', '16', '17', 'eleven', 'twelve'],
   kin: ['daughter', 'son', 'kid', 'child', 'niece', 'nephew', 'students', 'grandson', 'granddaughter'],
 };

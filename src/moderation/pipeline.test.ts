@@ -1,0 +1,39 @@
+// Training end to end on a small corpus: determinism for a seed, and reports changing the model.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runPipeline } from './pipeline.ts';
+import { reportToExample } from './reports.ts';
+import { CATEGORIES } from './taxonomy.ts';
+
+const small = { epochs: 3, dims: 1 << 14, calibrate: false, corpus: { perTemplate: 3, definitions: 150 } };
+
+test('training is deterministic for a seed and differs across seeds', () => {
+  const a = runPipeline({ seed: 5, ...small });
+  const b = runPipeline({ seed: 5, ...small });
+  const c = runPipeline({ seed: 6, ...small });
+  assert.deepEqual(a.classifier.weight, b.classifier.weight);
+  assert.deepEqual(a.classifier.bias, b.classifier.bias);
+  assert.equal(a.report.version, b.report.version);
+  assert.notEqual(a.report.version, c.report.version);
+  assert.ok(a.report.heldoutExamples > 100);
+  // Even the tiny model beats chance on held-out templates: a check that evaluation is wired up.
+  assert.ok(a.report.heldout.flagged.f1 > 0.5, `flagged F1 ${a.report.heldout.flagged.f1}`);
+});
+
+test('confirmed reports move the model the way they say', () => {
+  const fpText = 'my boss said the launch will slaughter the competition';
+  const fnText = 'ur face makes me wanna puke, crawl back under ur rock troll';
+  const violence = CATEGORIES.indexOf('violence');
+  const harassment = CATEGORIES.indexOf('harassment');
+  const base = runPipeline({ seed: 5, ...small }).classifier;
+  const reports = [
+    ...Array(6).fill(reportToExample({ text: fpText, kind: 'false_positive', categories: ['violence'] })),
+    ...Array(6).fill(reportToExample({ text: fnText, kind: 'false_negative', categories: ['harassment'] })),
+  ];
+  const tuned = runPipeline({ seed: 5, ...small, reports });
+  assert.equal(tuned.report.reportExamples, 12);
+  const before = [base.score(fpText)[violence], base.score(fnText)[harassment]];
+  const after = [tuned.classifier.score(fpText)[violence], tuned.classifier.score(fnText)[harassment]];
+  assert.ok(after[0] < before[0] - 0.1 && after[0] < 0.5, `false positive: violence ${before[0]} -> ${after[0]}`);
+  assert.ok(after[1] > before[1] + 0.1 && after[1] > 0.5, `false negative: harassment ${before[1]} -> ${after[1]}`);
+});
