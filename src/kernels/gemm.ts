@@ -1,17 +1,17 @@
 // Blocked matrix product for M > 8: out[M, start..end) (+)= A·B in the three layouts the model needs.
 // B is packed per thread into [NC/NR panels][KC][NR] and A into [KC][MR] tiles (zero padded at the edges),
-// so one 4×8 register-blocked micro-kernel serves every layout with unit-stride loads. Each output element
+// so one 5×8 register-blocked micro-kernel serves every layout with unit-stride loads. Each output element
 // is summed over k in increasing order inside a KC block and the block sums are added to out in block
 // order, so a thread's column range never changes a bit of the result.
 import { at } from './common';
 
-export const MR = 4;
+export const MR = 5;
 export const NR = 8;
 // Blocking: a KC×NC block of B (1 MiB) stays in L2 while MC×KC blocks of A (128 KiB) stream past; the
 // micro-kernel keeps one KC×NR sliver of B (8 KiB) in L1 across all the A tiles of a block.
 const KC = 256;
 const NC = 1024;
-const MC = 128;
+const MC = 120; // a multiple of MR
 /** Scratch needed per thread: packed B block, packed A block, one edge tile. */
 export const GEMM_SCRATCH_BYTES = (KC * NC + KC * MC + MR * NR) * 4;
 
@@ -74,7 +74,11 @@ function packB(layout: i32, b: usize, K: i32, N: i32, k0: i32, kc: i32, n0: i32,
 function packA(layout: i32, a: usize, M: i32, K: i32, k0: i32, kc: i32, m0: i32, mr: i32, dst: usize): void {
   if (layout == TN) {
     if (mr == MR) {
-      for (let k = 0; k < kc; k++) v128.store(at(dst, k * MR), v128.load(at(a, (k0 + k) * M + m0)));
+      for (let k = 0; k < kc; k++) {
+        const src = at(a, (k0 + k) * M + m0), d = at(dst, k * MR);
+        v128.store(d, v128.load(src));
+        store<f32>(d, load<f32>(src, 16), 16);
+      }
     } else {
       for (let k = 0; k < kc; k++) {
         for (let i = 0; i < MR; i++) store<f32>(at(dst, k * MR + i), i < mr ? load<f32>(at(a, (k0 + k) * M + m0 + i)) : 0);
@@ -83,11 +87,15 @@ function packA(layout: i32, a: usize, M: i32, K: i32, k0: i32, kc: i32, m0: i32,
     return;
   }
   if (mr == MR) {
+    // Rows 0..3 by 4×4 transposes (16-byte stores at the 20-byte row stride of the tile), row 4 one by one.
     const r = at(a, m0 * K + k0), ld = <usize>K << 2;
     let k = 0;
     for (; k + 4 <= kc; k += 4) {
-      const q = at(r, k);
-      transpose4(v128.load(q), v128.load(q + ld), v128.load(q + 2 * ld), v128.load(q + 3 * ld), at(dst, k * MR), MR << 2);
+      const q = at(r, k), d = at(dst, k * MR);
+      transpose4(v128.load(q), v128.load(q + ld), v128.load(q + 2 * ld), v128.load(q + 3 * ld), d, MR << 2);
+      const q4 = q + 4 * ld;
+      store<f32>(d, load<f32>(q4), 16); store<f32>(d, load<f32>(q4, 4), 36);
+      store<f32>(d, load<f32>(q4, 8), 56); store<f32>(d, load<f32>(q4, 12), 76);
     }
     for (; k < kc; k++) for (let i = 0; i < MR; i++) store<f32>(at(dst, k * MR + i), load<f32>(at(r, i * K + k)));
     return;
@@ -108,9 +116,10 @@ function packA(layout: i32, a: usize, M: i32, K: i32, k0: i32, kc: i32, m0: i32,
 }
 
 /** c[0..mr, 0..nr) (+)= packed A tile · packed B panel over kc; ldc in elements. */
-function micro4x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, mr: i32, nr: i32, first: bool, tile: usize): void {
+function micro5x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, mr: i32, nr: i32, first: bool, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);
@@ -121,6 +130,8 @@ function micro4x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, mr: i32, nr
     c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
     a = v128.load32_splat(pa, 12);
     c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 16);
+    c40 = f32x4.add(c40, f32x4.mul(a, b0)); c41 = f32x4.add(c41, f32x4.mul(a, b1));
     pa += MR << 2;
     pb += NR << 2;
   }
@@ -129,12 +140,14 @@ function micro4x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, mr: i32, nr
     update(c, c00, first); update(c + 16, c01, first); c += ld;
     update(c, c10, first); update(c + 16, c11, first); c += ld;
     update(c, c20, first); update(c + 16, c21, first); c += ld;
-    update(c, c30, first); update(c + 16, c31, first);
+    update(c, c30, first); update(c + 16, c31, first); c += ld;
+    update(c, c40, first); update(c + 16, c41, first);
     return;
   }
   // Edge tile: the same sums, written element by element.
   v128.store(tile, c00); v128.store(tile, c01, 16); v128.store(tile, c10, 32); v128.store(tile, c11, 48);
   v128.store(tile, c20, 64); v128.store(tile, c21, 80); v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  v128.store(tile, c40, 128); v128.store(tile, c41, 144);
   for (let i = 0; i < mr; i++) {
     for (let j = 0; j < nr; j++) {
       const p = at(c, i * ldc + j);
@@ -163,7 +176,7 @@ export function gemm(layout: i32, out: usize, a: usize, b: usize, M: i32, K: i32
         for (let j = 0; j < nc; j += NR) {
           const nr = min(NR, nc - j), pb = at(pB, j * kc);
           for (let m0 = 0; m0 < mc; m0 += MR) {
-            micro4x8(at(pA, m0 * kc), pb, kc, at(out, (m1 + m0) * N + n0 + j), N, min(MR, mc - m0), nr, first, tile);
+            micro5x8(at(pA, m0 * kc), pb, kc, at(out, (m1 + m0) * N + n0 + j), N, min(MR, mc - m0), nr, first, tile);
           }
         }
       }
