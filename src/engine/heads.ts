@@ -79,17 +79,23 @@ export function tokenLogprobs(
   ops.logprobs(a.rowLoss, a.rowExtra, a.logits, a.targets, BT, V, 1 / temperature);
   const logprobs = f32(a.rowLoss, BT).slice();
   for (let i = 0; i < BT; i++) if (batch.targets[i] < 0) logprobs[i] = 0;
-  lastLogprobTemperature.set(m, temperature);
+  lastLogprobForward.set(m, { temperature, forward: m.forwardCount });
   return { logprobs, entropy: f32(a.rowExtra, BT).slice() };
 }
 
-const lastLogprobTemperature = new WeakMap<LlamaModel, number>();
+const lastLogprobForward = new WeakMap<LlamaModel, { temperature: number; forward: number }>();
+
+function staleForward(what: string): never {
+  throw new Error(`${what}: another forward pass ran since; the activations are gone (call the forward again)`);
+}
 
 /** Backpropagates dLoss/dlogprobs [B·T] from the last tokenLogprobs call (accumulates gradients). */
 export function tokenLogprobsBackward(m: LlamaModel, dLogprobs: ArrayLike<number>): void {
-  const temperature = lastLogprobTemperature.get(m);
-  if (temperature === undefined) throw new Error('tokenLogprobsBackward needs a tokenLogprobs forward first');
-  lastLogprobTemperature.delete(m);
+  const last = lastLogprobForward.get(m);
+  if (last === undefined) throw new Error('tokenLogprobsBackward needs a tokenLogprobs forward first');
+  if (last.forward !== m.forwardCount) staleForward('tokenLogprobsBackward');
+  lastLogprobForward.delete(m);
+  const temperature = last.temperature;
   const a = m.acts, BT = a.B * a.T, V = m.config.vocabSize, inv = 1 / temperature;
   if (dLogprobs.length !== BT) throw new UserError(`dLogprobs: expected ${BT} entries, got ${dLogprobs.length}`);
   // d logp/dz = inv·(onehot − softmax(z·inv)); crossEntropy on the scaled logits writes
@@ -127,17 +133,19 @@ export function score(m: LlamaModel, batch: { B: number; T: number; ids: ArrayLi
     for (let i = 0; i < C; i++) s += w[i] * h[row + i];
     out[b] = s + bias;
   }
-  lastScoreIndex.set(m, Int32Array.from(lastIndex));
+  lastScore.set(m, { lastIndex: Int32Array.from(lastIndex), forward: m.forwardCount });
   return out;
 }
 
-const lastScoreIndex = new WeakMap<LlamaModel, Int32Array>();
+const lastScore = new WeakMap<LlamaModel, { lastIndex: Int32Array; forward: number }>();
 
 /** Backpropagates dLoss/dscore [B] from the last score() call (accumulates gradients). */
 export function scoreBackward(m: LlamaModel, dScore: ArrayLike<number>): void {
-  const lastIndex = lastScoreIndex.get(m);
-  if (!lastIndex) throw new Error('scoreBackward needs a score() forward first');
-  lastScoreIndex.delete(m);
+  const last = lastScore.get(m);
+  if (!last) throw new Error('scoreBackward needs a score() forward first');
+  if (last.forward !== m.forwardCount) staleForward('scoreBackward');
+  lastScore.delete(m);
+  const lastIndex = last.lastIndex;
   const a = m.acts, B = a.B, T = a.T, C = m.config.hiddenSize, g = m.gradPointers();
   if (dScore.length !== B) throw new UserError(`dScore: expected ${B} entries, got ${dScore.length}`);
   ops.fill(a.dln, 0, B * T * C);

@@ -152,6 +152,13 @@ test('bad input gives clear errors', () => {
   assert.throws(() => lmLoss(m, { B: 1, T: 2, ids: [1, 2], targets: [1, 2], weights: [1, NaN] }), /weights: entry 1 is NaN/);
   const s = tinyModel(c, 1, true);
   assert.throws(() => score(s, { B: 1, T: 2, ids: [1, 2] }, [2]), /lastIndex: entry 0 is 2, must be in 0..1/);
+  s.enableGrads();
+  score(s, { B: 1, T: 2, ids: [1, 2] }, [1]);
+  s.forward([3, 4], 1, 2);
+  assert.throws(() => scoreBackward(s, [1]), /another forward pass ran since/);
+  tokenLogprobs(m, { B: 1, T: 2, ids: [1, 2], targets: [2, 3] });
+  m.forward([3, 4], 1, 2);
+  assert.throws(() => tokenLogprobsBackward(m, [1, 1]), /another forward pass ran since/);
   m.dispose();
   s.dispose();
 });

@@ -41,6 +41,8 @@ export class LlamaModel {
   readonly scalarHead: boolean;
   private arena: ActivationArena;
   private disposed = false;
+  /** Incremented by every forward(); heads use it to refuse a backward over someone else's activations. */
+  forwardCount = 0;
 
   constructor(readonly config: LlamaConfig, opts: ModelOptions = {}) {
     this.scalarHead = opts.scalarHead ?? false;
@@ -169,6 +171,7 @@ export class LlamaModel {
     this.checkIds(ids, B, T);
     const withLogits = opts.logits ?? true;
     const a = this.arena.get(B, T, withLogits, this.grads !== 0);
+    this.forwardCount++;
     const c = this.config, w = this.w;
     const BT = B * T, C = c.hiddenSize, F = c.intermediateSize;
     const hd = c.headDim, H = c.numHeads, KVH = c.numKvHeads, qd = H * hd, kvd = KVH * hd;
