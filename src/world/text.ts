@@ -42,10 +42,14 @@ export function numbersIn(text: string): number[] {
   return out;
 }
 
-/** Equal up to the rounding a reply may fairly do: 0.2% relative, or two decimals for numbers >= 1. */
+/**
+ * Equal up to the rounding a reply may fairly do. Whole numbers must match exactly (1002 is not
+ * 1000); fractions may be rounded to four significant digits, or to two decimals from 1 up.
+ */
 export function sameNumber(a: number, b: number): boolean {
-  const tol = Math.max(1e-9, Math.abs(b) * 2e-3, Math.abs(b) >= 1 ? 0.0051 : 0);
-  return Math.abs(a - b) <= tol;
+  if (Number.isInteger(b)) return a === b;
+  const relative = Math.abs(b) * 5e-4;
+  return Math.abs(a - b) <= (Math.abs(b) >= 1 ? Math.max(0.0051, relative) : relative);
 }
 
 const REFUSAL_CUES = [

@@ -5,7 +5,7 @@ import type { Rng } from '../rng.ts';
 import type { Country, Element, Split, WordSense, World } from '../knowledge/index.ts';
 import { nameInSentence } from '../knowledge/countries.ts';
 import { fill, vary, type TemplateSet } from '../phrasing.ts';
-import { capitalize, containsPhrase, normalize, numbersIn } from '../text.ts';
+import { capitalize, containsPhrase, normalize, numbersIn, sameNumber } from '../text.ts';
 
 export const COUNTRY_ATTRS = ['capital', 'continent', 'currency', 'language', 'country_of_capital'] as const;
 export const ELEMENT_ATTRS = ['symbol', 'atomic_number', 'element_of_symbol', 'element_of_number', 'state'] as const;
@@ -251,7 +251,7 @@ export function hasAnswer(reply: string, answers: readonly string[], mode: Answe
       // Symbols are case-sensitive ("Co" is cobalt, "CO" is carbon monoxide, "in" is a word).
       return answers.some((a) => new RegExp(`(^|[^A-Za-z])${a.replace(/[^A-Za-z]/g, '')}([^A-Za-z]|$)`).test(text));
     case 'number':
-      return answers.some((a) => numbersIn(text).includes(Number(a)));
+      return answers.some((a) => numbersIn(text).some((n) => sameNumber(n, Number(a))));
     case 'definition':
       return answers.some((a) => {
         const want = [...new Set(contentWords(a))];

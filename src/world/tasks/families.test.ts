@@ -264,3 +264,19 @@ test('phrasing varies: most generated questions are distinct', () => {
     assert.ok(new Set(texts).size > 100, `${family}: only ${new Set(texts).size} distinct prompts of 300`);
   }
 });
+
+test('followup: a calculation on "that" calls the calculator on the previous result', () => {
+  let seen = 0;
+  for (const it of items('followup', 'train', 300, 21)) {
+    const m = it.meta as TaskMeta & { expression?: string; previous: string[]; answers: string[] };
+    if (m.intent !== 'calculation') continue;
+    seen++;
+    assert.ok(m.expression!.startsWith(m.previous[0]), m.expression);
+    assert.ok(it.prompt.some((p) => p.role === 'tool' && p.content === m.previous[0]));
+    const turns = TASKS.followup.demonstrate(m);
+    assert.equal(turns[0].tool_calls![0].id, 'call_1');
+    assert.equal(turns[1].content, m.answers[0]);
+    assert.equal(TASKS.followup.grade(it.prompt, `The answer is ${m.previous[0]}.`, m).label, 'confused');
+  }
+  assert.ok(seen > 20, String(seen));
+});

@@ -1,11 +1,14 @@
 // Family 2: follow-up questions that only make sense with the earlier turns: "And its currency?"
-// (same subject, new attribute) or "What about Peru?" (same attribute, new subject).
+// (same subject, new attribute), "What about Peru?" (same attribute, new subject) or, after a
+// calculation, "Now multiply that by 3." (a new calculator call on the previous result).
 import { z } from 'zod';
 import { baseMeta, makeGrade, parseWith } from '../grading.ts';
 import type { Rng } from '../rng.ts';
 import type { Split, World } from '../knowledge/index.ts';
 import { fill, vary, type TemplateSet } from '../phrasing.ts';
 import type { TaskFamily, TaskMeta, WorldMessage } from '../types.ts';
+import { calculate } from '../../tokenizer/calculator.ts';
+import { calculator } from './calculator.ts';
 import {
   ANSWER_MODES, QUESTIONS, askFact, countryFact, COUNTRY_ATTRS, elementFact, hasAnswer, randomFact, wordFact,
   type AnswerMode, type Fact, type FactAttr,
@@ -19,6 +22,7 @@ export interface FollowupMeta extends TaskMeta {
   answers: string[];
   mode: AnswerMode;
   previous: string[]; // answers to the question before, for spotting a reply stuck on the old turn
+  expression?: string; // for a calculation follow-up: what the assistant passes to the calculator
 }
 
 const schema = z.object({
@@ -29,7 +33,21 @@ const schema = z.object({
   answers: z.array(z.string()).min(1),
   mode: z.enum(ANSWER_MODES),
   previous: z.array(z.string()),
+  expression: z.string().min(1).optional(),
 });
+
+interface CalcStep {
+  templates: TemplateSet; // slot {n}
+  expr: (previous: string, n: number) => string;
+}
+
+// Operations on "that", the previous result.
+const CALC_STEPS: CalcStep[] = [
+  { templates: { train: ['Now multiply that by {n}.', "What's that times {n}?", 'and times {n}?', 'Multiply the result by {n}.'], eval: ['Scale that up {n} times.'] }, expr: (p, n) => `${p}*${n}` },
+  { templates: { train: ['Now divide that by {n}.', 'And divided by {n}?', 'Split that into {n} equal parts.', "What's that over {n}?"], eval: ['Take that and divide it by {n}.'] }, expr: (p, n) => `${p}/${n}` },
+  { templates: { train: ['Add {n} to that.', 'And plus {n}?', 'What if I add {n}?', 'Now add {n}.'], eval: ['Increase that by {n}.'] }, expr: (p, n) => `${p}+${n}` },
+  { templates: { train: ['Subtract {n} from that.', 'And minus {n}?', 'Now take away {n}.', 'What if I subtract {n}?'], eval: ['Reduce that by {n}.'] }, expr: (p, n) => `${p}-${n}` },
+];
 
 // Questions about the subject already under discussion, by attribute.
 const SAME_SUBJECT: Partial<Record<FactAttr, TemplateSet>> = {
@@ -111,11 +129,35 @@ function modeOf(answers: string[]): AnswerMode {
   return 'text';
 }
 
+function calcFollowup(rng: Rng, world: World, split: Split): { prompt: WorldMessage[]; meta: FollowupMeta } | undefined {
+  const first = calculator.generate(rng, world, split);
+  const context = calculator.demonstrate(first.meta);
+  const previous = context[1].content; // the tool's output: the number the answer copied
+  if (!/^-?\d+(\.\d+)?$/.test(previous)) return undefined;
+  const step = rng.pick(CALC_STEPS);
+  const n = rng.range(2, 20);
+  const expression = step.expr(previous, n);
+  const result = calculate(expression);
+  if (!result.ok) return undefined;
+  const text = vary(rng, fill(rng.pick(split === 'eval' ? step.templates.eval : step.templates.train), { n }), { protect: [String(n)] });
+  return {
+    prompt: [...first.prompt, ...context, { role: 'user', content: text }],
+    meta: {
+      task: 'followup', intent: 'calculation', split, reference: `The answer is ${result.text}.`, attr: 'calculation',
+      subject: '', answers: [result.text], mode: 'number', previous: [previous], expression,
+    },
+  };
+}
+
 export const followup: TaskFamily<FollowupMeta> = {
   name: 'followup',
-  templates: [...Object.values(QUESTIONS), ...Object.values(SAME_SUBJECT), NEW_SUBJECT],
+  templates: [...Object.values(QUESTIONS), ...Object.values(SAME_SUBJECT), NEW_SUBJECT, ...CALC_STEPS.map((s) => s.templates), ...calculator.templates],
   parseMeta: (raw) => parseWith(schema, raw, 'followup') as FollowupMeta,
   generate(rng, world, split) {
+    if (rng.chance(0.2)) {
+      const calc = calcFollowup(rng, world, split);
+      if (calc) return calc;
+    }
     let fact = randomFact(rng, world, split);
     const prompt: WorldMessage[] = [{ role: 'user', content: askFact(rng, fact, split) }];
     const turns = rng.chance(0.3) ? 2 : 1;
@@ -153,7 +195,16 @@ export const followup: TaskFamily<FollowupMeta> = {
       },
     };
   },
-  demonstrate: (meta) => [{ role: 'assistant', content: meta.reference }],
+  demonstrate(meta): WorldMessage[] {
+    if (!meta.expression) return [{ role: 'assistant', content: meta.reference }];
+    // The earlier calculation used call_0; this one is the conversation's second call.
+    const call = { id: 'call_1', type: 'function' as const, function: { name: 'calculator', arguments: JSON.stringify({ expression: meta.expression }) } };
+    return [
+      { role: 'assistant', content: '', tool_calls: [call] },
+      { role: 'tool', tool_call_id: call.id, content: calculate(meta.expression).text },
+      { role: 'assistant', content: meta.reference },
+    ];
+  },
   grade(_prompt, reply, meta) {
     const g = gradeFact(reply, { ...meta, intent: meta.attr });
     // Answering the earlier question again instead of the follow-up is the typical failure.
