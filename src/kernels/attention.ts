@@ -1,21 +1,32 @@
 // Causal multi-head attention with grouped-query heads, fused: scores, mask, softmax and the weighted sum
 // of values in one pass per query row. Layouts: q, out [B,T,H,hd]; k, v [B,T,KVH,hd]; att [B,H,T,T].
 // Query head h reads kv head ⌊h / (H/KVH)⌋.
-import { at, dot, axpy } from './common';
+import { at, dot, axpy, exp1, exp4 } from './common';
 
-/** Softmax of row[0..n) in place (max subtracted); returns nothing. Shared by forward and decode. */
+/** Softmax of row[0..n) in place (max subtracted). Shared by forward and decode so they agree bit for bit. */
 // @ts-ignore: decorator
 @inline function softmaxInPlace(row: usize, n: i32): void {
   let mx = -Infinity as f32;
   for (let s = 0; s < n; s++) mx = max(mx, load<f32>(at(row, s)));
-  let sum: f32 = 0;
-  for (let s = 0; s < n; s++) {
-    const e = Mathf.exp(load<f32>(at(row, s)) - mx);
+  const m = f32x4.splat(mx);
+  let acc = f32x4.splat(0);
+  let s = 0;
+  for (; s + 4 <= n; s += 4) {
+    const e = exp4(f32x4.sub(v128.load(at(row, s)), m));
+    v128.store(at(row, s), e);
+    acc = f32x4.add(acc, e);
+  }
+  let sum = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  for (; s < n; s++) {
+    const e = exp1(load<f32>(at(row, s)) - mx);
     store<f32>(at(row, s), e);
     sum += e;
   }
-  const inv = <f32>1.0 / sum;
-  for (let s = 0; s < n; s++) store<f32>(at(row, s), load<f32>(at(row, s)) * inv);
+  const inv = f32x4.splat(<f32>1.0 / sum);
+  s = 0;
+  for (; s + 4 <= n; s += 4) v128.store(at(row, s), f32x4.mul(v128.load(at(row, s)), inv));
+  const invs = f32x4.extract_lane(inv, 0);
+  for (; s < n; s++) store<f32>(at(row, s), load<f32>(at(row, s)) * invs);
 }
 
 /** [start, end) index rows (b, h, t) in that order. att rows are written in full (zeros above the diagonal). */

@@ -1,6 +1,6 @@
 // Elementwise kernels over [start, end) of n elements: add, addTo, scale, fill, copy, SwiGLU, AdamW.
 // SIMD bodies and scalar tails compute each element the same way, so any split gives the same bits.
-import { at } from './common';
+import { at, exp1, exp4 } from './common';
 
 export function add_f32(out: usize, a: usize, b: usize, n: i32, start: i32, end: i32): void {
   let i = start;
@@ -31,25 +31,44 @@ export function copy_f32(out: usize, a: usize, n: i32, start: i32, end: i32): vo
 }
 
 // @ts-ignore: decorator
-@inline function sigmoid(x: f32): f32 {
-  return 1.0 / (1.0 + Mathf.exp(-x));
+@inline function sigmoid4(x: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
+}
+
+// @ts-ignore: decorator
+@inline function sigmoid1(x: f32): f32 {
+  return <f32>1.0 / (<f32>1.0 + exp1(-x));
 }
 
 /** h = silu(g) * u */
 export function swiglu_forward(h: usize, g: usize, u: usize, n: i32, start: i32, end: i32): void {
-  for (let i = start; i < end; i++) {
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const gi = v128.load(at(g, i));
+    v128.store(at(h, i), f32x4.mul(f32x4.mul(gi, sigmoid4(gi)), v128.load(at(u, i))));
+  }
+  for (; i < end; i++) {
     const gi = load<f32>(at(g, i));
-    store<f32>(at(h, i), gi * sigmoid(gi) * load<f32>(at(u, i)));
+    store<f32>(at(h, i), gi * sigmoid1(gi) * load<f32>(at(u, i)));
   }
 }
 
 /** dg = dh * u * silu'(g), du = dh * silu(g); silu'(g) = s (1 + g (1 - s)) with s = sigmoid(g). */
 export function swiglu_backward(dg: usize, du: usize, dh: usize, g: usize, u: usize, n: i32, start: i32, end: i32): void {
-  for (let i = start; i < end; i++) {
+  const one = f32x4.splat(1);
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const gi = v128.load(at(g, i)), ui = v128.load(at(u, i)), d = v128.load(at(dh, i));
+    const s = sigmoid4(gi);
+    v128.store(at(du, i), f32x4.mul(f32x4.mul(d, gi), s));
+    v128.store(at(dg, i), f32x4.mul(f32x4.mul(f32x4.mul(d, ui), s), f32x4.add(one, f32x4.mul(gi, f32x4.sub(one, s)))));
+  }
+  for (; i < end; i++) {
     const gi = load<f32>(at(g, i));
     const ui = load<f32>(at(u, i));
     const d = load<f32>(at(dh, i));
-    const s = sigmoid(gi);
+    const s = sigmoid1(gi);
     store<f32>(at(du, i), d * gi * s);
     store<f32>(at(dg, i), d * ui * s * (1.0 + gi * (1.0 - s)));
   }

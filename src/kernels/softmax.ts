@@ -1,15 +1,32 @@
 // Row-wise log-softmax kernels over logits[rows, V]: fused cross-entropy (with its gradient, in place if asked)
 // and log-probabilities of given targets (with entropy). Max subtracted first; log-sum-exp in float64.
-import { at } from './common';
+import { at, exp1, exp4 } from './common';
 
-/** Returns log Σ exp(z·invTemp) for the row, computed stably; writes the row max·invTemp to maxOut. */
+/** The row's max of z·invTemp. */
 // @ts-ignore: decorator
-@inline function logSumExp(row: usize, V: i32, invTemp: f32): f64 {
-  let mx = -Infinity as f32;
-  for (let j = 0; j < V; j++) mx = max(mx, load<f32>(at(row, j)) * invTemp);
-  let sum: f64 = 0;
-  for (let j = 0; j < V; j++) sum += <f64>Mathf.exp(load<f32>(at(row, j)) * invTemp - mx);
-  return <f64>mx + Math.log(sum);
+@inline function rowMax(row: usize, V: i32, invTemp: f32): f32 {
+  const t = f32x4.splat(invTemp);
+  let mv = f32x4.splat(-Infinity);
+  let j = 0;
+  for (; j + 4 <= V; j += 4) mv = f32x4.max(mv, f32x4.mul(v128.load(at(row, j)), t));
+  let mx = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+  for (; j < V; j++) mx = max(mx, load<f32>(at(row, j)) * invTemp);
+  return mx;
+}
+
+/** log Σ exp(z·invTemp − mx): float32 exps, summed in float64 (two lanes, then the tail). */
+// @ts-ignore: decorator
+@inline function logSumShifted(row: usize, V: i32, invTemp: f32, mx: f32): f64 {
+  const t = f32x4.splat(invTemp), m = f32x4.splat(mx);
+  let acc = f64x2.splat(0);
+  let j = 0;
+  for (; j + 4 <= V; j += 4) {
+    const e = exp4(f32x4.sub(f32x4.mul(v128.load(at(row, j)), t), m));
+    acc = f64x2.add(acc, f64x2.add(f64x2.promote_low_f32x4(e), f64x2.promote_low_f32x4(v128.shuffle<f32>(e, e, 2, 3, 0, 1))));
+  }
+  let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  for (; j < V; j++) sum += <f64>exp1(load<f32>(at(row, j)) * invTemp - mx);
+  return Math.log(sum);
 }
 
 /** loss[r] = −log softmax(logits[r])[t]; if dlogits ≠ 0, dlogits[r] = (softmax − onehot(t)) · weight[r]
@@ -24,12 +41,20 @@ export function cross_entropy(loss: usize, dlogits: usize, logits: usize, target
       if (dlogits != 0) memory.fill(at(dlogits, r * V), 0, <usize>V << 2);
       continue;
     }
-    const lse = logSumExp(row, V, 1.0);
-    store<f32>(at(loss, r), <f32>(lse - <f64>load<f32>(at(row, tgt))));
+    const mx = rowMax(row, V, 1.0);
+    const ls = logSumShifted(row, V, 1.0, mx); // lse = mx + ls
+    store<f32>(at(loss, r), <f32>(<f64>mx + ls - <f64>load<f32>(at(row, tgt))));
     if (dlogits == 0) continue;
     const w: f32 = weights != 0 ? load<f32>(at(weights, r)) : 1.0;
+    // p = exp((z − mx) − ls): z − mx is exact for the large logits that matter, ls is small.
     const drow = at(dlogits, r * V);
-    for (let j = 0; j < V; j++) store<f32>(at(drow, j), Mathf.exp(<f32>(<f64>load<f32>(at(row, j)) - lse)) * w);
+    const lsf = <f32>ls;
+    const m = f32x4.splat(mx), l = f32x4.splat(lsf), wv = f32x4.splat(w);
+    let j = 0;
+    for (; j + 4 <= V; j += 4) {
+      v128.store(at(drow, j), f32x4.mul(exp4(f32x4.sub(f32x4.sub(v128.load(at(row, j)), m), l)), wv));
+    }
+    for (; j < V; j++) store<f32>(at(drow, j), exp1((load<f32>(at(row, j)) - mx) - lsf) * w);
     store<f32>(at(drow, tgt), load<f32>(at(drow, tgt)) - w);
   }
 }
@@ -40,15 +65,24 @@ export function logprobs(out: usize, entropy: usize, logits: usize, targets: usi
   for (let r = start; r < end; r++) {
     const row = at(logits, r * V);
     const tgt = load<i32>(at(targets, r));
-    const lse = logSumExp(row, V, invTemp);
+    const mx = rowMax(row, V, invTemp);
+    const ls = logSumShifted(row, V, invTemp, mx);
+    const lse = <f64>mx + ls;
     store<f32>(at(out, r), tgt < 0 ? 0 : <f32>(<f64>(load<f32>(at(row, tgt)) * invTemp) - lse));
     if (entropy == 0) continue;
-    // H = lse − Σ p z
-    let pz: f64 = 0;
-    for (let j = 0; j < V; j++) {
-      const z = <f64>(load<f32>(at(row, j)) * invTemp);
-      pz += Math.exp(z - lse) * z;
+    // H = ls − Σ p·(z − mx), with p = exp(z − mx − ls).
+    const t = f32x4.splat(invTemp), m = f32x4.splat(mx), l = f32x4.splat(<f32>ls);
+    let acc = f32x4.splat(0);
+    let j = 0;
+    for (; j + 4 <= V; j += 4) {
+      const d = f32x4.sub(f32x4.mul(v128.load(at(row, j)), t), m);
+      acc = f32x4.add(acc, f32x4.mul(exp4(f32x4.sub(d, l)), d));
     }
-    store<f32>(at(entropy, r), <f32>(lse - pz));
+    let pz: f64 = <f64>((f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3)));
+    for (; j < V; j++) {
+      const d = load<f32>(at(row, j)) * invTemp - mx;
+      pz += <f64>(exp1(d - <f32>ls) * d);
+    }
+    store<f32>(at(entropy, r), <f32>(ls - pz));
   }
 }
