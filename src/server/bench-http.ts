@@ -1,9 +1,9 @@
 // Load benchmark for a running Parley server (`npm start` first). Prints JSON lines:
 //   {"bench":"route", route, target_rps, achieved_rps, p50_ms, p99_ms, errors}  — open-loop load on non-generation routes
-//   {"bench":"stream", model, concurrency, ttft_p50_ms, ttft_p99_ms, tokens_per_s_per_request, tokens_per_s_total}
+//   {"bench":"stream", model, concurrency, ttft_p50_ms, ttft_p99_ms, tokens_per_request, tokens_per_s_per_request, tokens_per_s_total}
 //   {"bench":"memory", rss_mb_before, rss_mb_after}
 // Usage: npx tsx src/server/bench-http.ts [--url http://localhost:3000] [--rps 200] [--seconds 10]
-//        [--model ID] [--max-tokens 64] [--concurrency 1,8,32] [--no-stream]
+//        [--model ID] [--max-tokens 64] [--temperature 0] [--concurrency 1,8,32] [--no-stream]
 // /v1 calls need a loopback server with no key configured, or PARLEY_BENCH_KEY. Start the server with
 // PARLEY_RATE_LIMIT_PER_MINUTE=0: the load comes from one client, which the default limit would throttle.
 import { parseArgs } from 'node:util';
@@ -17,6 +17,7 @@ const { values: o } = parseArgs({
     'max-tokens': { type: 'string', default: '64' },
     concurrency: { type: 'string', default: '1,8,32' },
     'no-stream': { type: 'boolean', default: false },
+    temperature: { type: 'string', default: '0' },
   },
 });
 const base = o.url!.replace(/\/+$/, '');
@@ -84,7 +85,7 @@ async function streamOne(model: string, maxTokens: number): Promise<{ ttft: numb
   const t0 = performance.now();
   const res = await fetch(`${base}/v1/chat/completions`, {
     method: 'POST', headers: { 'content-type': 'application/json', ...auth },
-    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Tell me about the sea.' }], max_tokens: maxTokens, stream: true, stream_options: { include_usage: true }, temperature: 0 }),
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Tell me about the sea.' }], max_tokens: maxTokens, stream: true, stream_options: { include_usage: true }, temperature: Number(o.temperature), seed: 1 }),
   });
   if (res.status !== 200) throw new Error(`stream: ${res.status} ${await res.text()}`);
   let first = 0;
@@ -124,6 +125,7 @@ async function main() {
     if (!model) {
       console.log(JSON.stringify({ bench: 'stream', skipped: 'the server has no model (run `parley pipeline` or configure one)' }));
     } else {
+      await streamOne(model, 4); // loads the model (on its first request), not reported
       for (const n of o.concurrency!.split(',').map(Number)) {
         const t0 = performance.now();
         const runs = await Promise.all(Array.from({ length: n }, () => streamOne(model, Number(o['max-tokens']))));
@@ -132,6 +134,7 @@ async function main() {
         const perReq = runs.map((r) => (r.genSeconds > 0 ? r.tokens / r.genSeconds : 0));
         console.log(JSON.stringify({
           bench: 'stream', model, concurrency: n, ttft_p50_ms: round(percentile(ttft, 50)), ttft_p99_ms: round(percentile(ttft, 99)),
+          tokens_per_request: round(runs.reduce((s, r) => s + r.tokens, 0) / n),
           tokens_per_s_per_request: round(perReq.reduce((s, x) => s + x, 0) / n), tokens_per_s_total: round(runs.reduce((s, r) => s + r.tokens, 0) / wall),
         }));
       }
