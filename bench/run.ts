@@ -5,6 +5,8 @@
 //   npm run bench                   # everything
 //   npm run bench -- train decode   # only some (matmul, train, decode, memory)
 //   npm run bench -- --runs 3       # pairs per training shape (median ratio reported)
+//   npm run bench -- --torch-steps 10  # timed PyTorch steps (default 3: Debian's torch runs on the
+//                                      # reference BLAS, ~25–90 s a step here; a rate needs few steps)
 //
 // PyTorch is Debian's python3-torch at /usr/bin/python3 (bench/torch/train_bench.py, its fastest
 // thread setting, 2 threads on this machine); set PARLEY_TORCH_PYTHON to use another interpreter,
@@ -16,9 +18,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const runsAt = args.indexOf('--runs');
-const runs = runsAt >= 0 ? Math.max(1, Number(args[runsAt + 1]) || 1) : 1;
-const only = args.filter((a, i) => !a.startsWith('--') && (runsAt < 0 || i !== runsAt + 1));
+function flag(name: string, fallback: number): number {
+  const at = args.indexOf(name);
+  return at >= 0 ? Math.max(1, Math.floor(Number(args[at + 1])) || fallback) : fallback;
+}
+const runs = flag('--runs', 1);
+const torchSteps = flag('--torch-steps', 3);
+const only = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
 const wanted = (name: string) => only.length === 0 || only.includes(name);
 
 const python = process.env.PARLEY_TORCH_PYTHON ?? '/usr/bin/python3';
@@ -66,7 +72,8 @@ if (wanted('train')) {
       last = parley(['bench', 'train', ...s.flags]).at(-1)!;
       ours.push(last.tokens_per_s as number);
       if (torchOk) {
-        lastTorch = torch('train_bench.py', s.flags).at(-1)!;
+        const flags = s.flags.map((f, j) => (s.flags[j - 1] === '--steps' ? String(torchSteps) : f));
+        lastTorch = torch('train_bench.py', flags).at(-1)!;
         theirs.push(lastTorch.tokens_per_s as number);
         ratios.push(ours[i] / theirs[i]);
       }
@@ -74,7 +81,10 @@ if (wanted('train')) {
     print({
       bench: 'train', shape: s.name, flags: s.flags.join(' '), runs,
       tokens_per_s: median(ours), peak_rss_mb: last.peak_rss_mb, threads: last.threads,
-      ...(torchOk ? { torch_tokens_per_s: median(theirs), torch_peak_rss_mb: lastTorch.peak_rss_mb, ratio: Number(median(ratios).toFixed(3)) } : {}),
+      ...(torchOk ? {
+        torch_tokens_per_s: median(theirs), torch_peak_rss_mb: lastTorch.peak_rss_mb, torch_threads: lastTorch.threads,
+        torch_blas: lastTorch.blas, torch_steps: torchSteps, ratio: Number(median(ratios).toFixed(3)),
+      } : {}),
     });
   }
 }
