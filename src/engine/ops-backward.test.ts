@@ -50,7 +50,7 @@ test('ropeBackward is the gradient of ropeForward', () => {
 });
 
 test('attentionBackward gives dq, dk, dv of the causal GQA forward', () => {
-  for (const [B, T, H, KVH, hd] of [[2, 5, 4, 2, 6], [1, 4, 2, 1, 8], [1, 3, 2, 2, 4]]) {
+  for (const [B, T, H, KVH, hd] of [[2, 5, 4, 2, 6], [1, 4, 2, 1, 8], [1, 3, 2, 2, 4], [1, 6, 2, 1, 22]]) {
     const q = randn(r, B * T * H * hd), k = randn(r, B * T * KVH * hd), v = randn(r, B * T * KVH * hd);
     const R = randn(r, q.length);
     const pq = put(q), pk = put(k), pv = put(v), pa = alloc(B * H * T * T), po = alloc(q.length);

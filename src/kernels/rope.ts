@@ -2,15 +2,17 @@
 // Angles as PyTorch computes them: inv_freq and pos·inv_freq in float32, cos/sin of that float32 angle.
 import { at } from './common';
 
-/** In place on x[rows, nHeads*headDim]; pos i32[rows]; sign +1 forward, −1 backward (rotate by −angle). */
-export function rope(x: usize, pos: usize, rows: i32, nHeads: i32, headDim: i32, theta: f32, sign: f32, start: i32, end: i32): void {
+/** In place on x[rows, nHeads*headDim]; pos i32[rows]; sign +1 forward, −1 backward (rotate by −angle).
+ *  scratch: headDim/2 floats for the inverse frequencies. */
+export function rope(x: usize, pos: usize, rows: i32, nHeads: i32, headDim: i32, theta: f32, sign: f32, start: i32, end: i32,
+  scratch: usize): void {
   const half = headDim >> 1;
+  for (let i = 0; i < half; i++) store<f32>(at(scratch, i), <f32>(1.0 / Math.pow(<f64>theta, <f64>(2 * i) / <f64>headDim)));
   for (let r = start; r < end; r++) {
     const p = <f32>load<i32>(at(pos, r));
     const row = at(x, r * nHeads * headDim);
     for (let i = 0; i < half; i++) {
-      const invFreq = <f32>(1.0 / Math.pow(<f64>theta, <f64>(2 * i) / <f64>headDim));
-      const angle = <f64>(p * invFreq);
+      const angle = <f64>(p * load<f32>(at(scratch, i)));
       const c = <f32>Math.cos(angle);
       const s = sign * <f32>Math.sin(angle);
       for (let h = 0; h < nHeads; h++) {
