@@ -72,3 +72,22 @@ test('logSoftmaxAt and validation', () => {
   assert.throws(() => validateSampler(opts({ temperature: -1 })), /temperature/);
   assert.throws(() => validateSampler(opts({ topK: 1.5 })), /top-k/);
 });
+
+test('top-p over a large vocabulary samples exactly within the nucleus of a full sort', () => {
+  const V = 20000, rng = new Rng(99);
+  const logits = Float32Array.from({ length: V }, () => rng.normal() * 3);
+  const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => logits[b] - logits[a] || a - b);
+  const max = logits[order[0]];
+  const w = order.map((i) => Math.exp(logits[i] - max));
+  const total = w.reduce((a, b) => a + b, 0);
+  let cum = 0, size = 0;
+  while (cum / total < 0.6) cum += w[size++];
+  const nucleus = new Set(order.slice(0, size));
+  const seen = new Set<number>();
+  for (let i = 0; i < 3000; i++) {
+    const id = sampleToken(logits.slice(), opts({ topP: 0.6 }), new TokenHistory([]), rng);
+    assert.ok(nucleus.has(id), `sampled ${id} outside the nucleus of ${size}`);
+    seen.add(id);
+  }
+  assert.ok(seen.size > size / 2, `${seen.size} of ${size} nucleus tokens seen`);
+});

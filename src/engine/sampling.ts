@@ -122,22 +122,39 @@ export function sampleToken(logits: Float32Array, o: SamplerOptions, h: TokenHis
   applyPenalties(logits, o, h);
   if (o.temperature === 0) return argmax(logits);
   const V = logits.length;
-  // Candidates sorted by logit, best first. With top-k only the k best are needed, found by a
-  // partial selection; otherwise the whole vocabulary is sorted (only when top-p is on).
-  let ids: Int32Array | number[];
   const k = o.topK > 0 && o.topK < V ? o.topK : V;
-  if (k < V) ids = topKIds(logits, k);
-  else if (o.topP < 1) ids = Int32Array.from({ length: V }, (_, i) => i).sort((a, b) => logits[b] - logits[a] || a - b);
-  else ids = Int32Array.from({ length: V }, (_, i) => i);
-  const n = ids.length;
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) if (logits[ids[i]] > max) max = logits[ids[i]];
-  const p = new Float64Array(n);
+  let ids: ArrayLike<number>;
+  let p: Float64Array;
   let sum = 0;
-  for (let i = 0; i < n; i++) {
-    p[i] = Math.exp((logits[ids[i]] - max) / o.temperature);
-    sum += p[i];
+  if (k < V) {
+    // Top-k: the k best, found by a partial selection, best first.
+    ids = topKIds(logits, k);
+    const max = logits[ids[0]];
+    p = Float64Array.from(ids, (id) => Math.exp((logits[id] - max) / o.temperature));
+    for (let i = 0; i < k; i++) sum += p[i];
+  } else {
+    let max = -Infinity;
+    for (let i = 0; i < V; i++) if (logits[i] > max) max = logits[i];
+    const all = new Float64Array(V);
+    for (let i = 0; i < V; i++) sum += all[i] = Math.exp((logits[i] - max) / o.temperature);
+    if (o.topP < 1) {
+      // The nucleus is a prefix of the sorted vocabulary, so it lies inside any set {p ≥ τ} whose
+      // mass already reaches top-p: sort only that set (a few hundred tokens, not the whole vocabulary).
+      let cand: number[] = [];
+      for (const tau of [1e-2, 1e-4, 1e-6, 1e-9, 0]) {
+        cand = [];
+        let mass = 0;
+        for (let i = 0; i < V; i++) if (all[i] >= tau) { cand.push(i); mass += all[i]; }
+        if (mass >= o.topP * sum) break;
+      }
+      ids = cand.sort((a, b) => logits[b] - logits[a] || a - b);
+      p = Float64Array.from(ids, (id) => all[id]);
+    } else {
+      ids = Int32Array.from({ length: V }, (_, i) => i);
+      p = all;
+    }
   }
+  const n = ids.length;
   let keep = n;
   if (o.topP < 1) {
     // Smallest prefix (in sorted order) whose mass reaches top-p; always keeps at least one token.
