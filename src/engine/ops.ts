@@ -38,7 +38,10 @@ function finite(op: string, name: string, v: number): void {
 function matmul(op: string, kernel: string, out: number, a: number, b: number, M: number, K: number, N: number, acc: boolean): void {
   size(op, 'M', M); size(op, 'K', K); size(op, 'N', N);
   span(op, 'out', out, M * N); span(op, 'a', a, M * K); span(op, 'b', b, K * N);
-  run(kernel, [out, a, b, M, K, N, acc ? 1 : 0], N, 8, 2 * M * K * N);
+  // Split the longer side of out: each thread packs only its own part of that operand (the other is
+  // packed by every thread). M ≤ 8 in NT is the matrix-vector path, which always splits columns.
+  const byRows = M > N && !(kernel === 'matmul_nt' && M <= 8);
+  run(kernel, [out, a, b, M, K, N, acc ? 1 : 0, byRows ? 1 : 0], byRows ? M : N, byRows ? 40 : 8, 2 * M * K * N);
 }
 
 /** out[M,N] (+)= a[M,K] · b[N,K]ᵀ — a linear layer (weights [out,in]). */

@@ -1,8 +1,8 @@
-// Blocked matrix product for M > 8: out[M, start..end) (+)= A·B in the three layouts the model needs.
+// Blocked matrix product for M > 8: a block of out[M,N] (+)= A·B in the three layouts the model needs.
 // B is packed per thread into [NC/NR panels][KC][NR] and A into [KC][MR] tiles (zero padded at the edges),
 // so one 5×8 register-blocked micro-kernel serves every layout with unit-stride loads. Each output element
 // is summed over k in increasing order inside a KC block and the block sums are added to out in block
-// order, so a thread's column range never changes a bit of the result.
+// order, so the block of rows or columns a thread gets never changes a bit of the result.
 import { at } from './common';
 
 export const MR = 5;
@@ -157,26 +157,27 @@ function micro5x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, mr: i32, nr
   }
 }
 
-/** out[M, start..end) (+)= op(A) · op(B); start is a multiple of NR. */
-export function gemm(layout: i32, out: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: bool, start: i32, end: i32, scratch: usize): void {
+/** out[m0..m1, n0..n1) (+)= op(A) · op(B) for that block of rows and columns of out[M,N]. */
+export function gemm(layout: i32, out: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: bool,
+  m0: i32, m1: i32, n0: i32, n1: i32, scratch: usize): void {
   const pB = scratch, pA = at(scratch, KC * NC), tile = at(pA, KC * MC);
   if (K == 0) {
-    if (!acc) for (let m = 0; m < M; m++) memory.fill(at(out, m * N + start), 0, <usize>(end - start) << 2);
+    if (!acc) for (let m = m0; m < m1; m++) memory.fill(at(out, m * N + n0), 0, <usize>(n1 - n0) << 2);
     return;
   }
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     const first = k0 == 0 && !acc;
-    for (let n0 = start; n0 < end; n0 += NC) {
-      const nc = min(NC, end - n0);
-      packB(layout, b, K, N, k0, kc, n0, nc, pB);
-      for (let m1 = 0; m1 < M; m1 += MC) {
-        const mc = min(MC, M - m1);
-        for (let m0 = 0; m0 < mc; m0 += MR) packA(layout, a, M, K, k0, kc, m1 + m0, min(MR, mc - m0), at(pA, m0 * kc));
+    for (let nb = n0; nb < n1; nb += NC) {
+      const nc = min(NC, n1 - nb);
+      packB(layout, b, K, N, k0, kc, nb, nc, pB);
+      for (let mb = m0; mb < m1; mb += MC) {
+        const mc = min(MC, m1 - mb);
+        for (let i = 0; i < mc; i += MR) packA(layout, a, M, K, k0, kc, mb + i, min(MR, mc - i), at(pA, i * kc));
         for (let j = 0; j < nc; j += NR) {
           const nr = min(NR, nc - j), pb = at(pB, j * kc);
-          for (let m0 = 0; m0 < mc; m0 += MR) {
-            micro5x8(at(pA, m0 * kc), pb, kc, at(out, (m1 + m0) * N + n0 + j), N, min(MR, mc - m0), nr, first, tile);
+          for (let i = 0; i < mc; i += MR) {
+            micro5x8(at(pA, i * kc), pb, kc, at(out, (mb + i) * N + nb + j), N, min(MR, mc - i), nr, first, tile);
           }
         }
       }
