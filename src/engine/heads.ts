@@ -118,43 +118,56 @@ function checkLastIndex(lastIndex: ArrayLike<number>, B: number, T: number): voi
 
 /**
  * Scalar head: score[b] = score.weight · h[b, lastIndex[b]] + score.bias, where h is the final
- * normed hidden state. Sequences are right-padded, so padding after lastIndex never affects it.
+ * normed hidden state [B, T, C]. Sequences are right-padded, so padding after lastIndex never
+ * affects it. Backward: scoreBackward(m, dScore [B]).
  */
 export function score(m: LlamaModel, batch: { B: number; T: number; ids: ArrayLike<number> }, lastIndex: ArrayLike<number>): Float32Array {
+  checkLastIndex(lastIndex, batch.B, batch.T);
+  return scoreRows(m, batch, Int32Array.from(lastIndex, (t, b) => b * batch.T + t));
+}
+
+/**
+ * The scalar head at every position, [B·T] (a value model's per-token values for PPO).
+ * Backward: scoreBackward(m, dValues [B·T]).
+ */
+export function tokenScores(m: LlamaModel, batch: { B: number; T: number; ids: ArrayLike<number> }): Float32Array {
+  return scoreRows(m, batch, Int32Array.from({ length: batch.B * batch.T }, (_, r) => r));
+}
+
+function scoreRows(m: LlamaModel, batch: { B: number; T: number; ids: ArrayLike<number> }, rows: Int32Array): Float32Array {
   if (!m.scalarHead) throw new Error('this model has no scalar head (create it with { scalarHead: true })');
   const { B, T } = batch, C = m.config.hiddenSize;
-  checkLastIndex(lastIndex, B, T);
   const a = m.forward(batch.ids, B, T, { logits: false });
   const h = f32(a.lnf, B * T * C), w = f32(m.w.scoreW, C), bias = f32(m.w.scoreB, 1)[0];
-  const out = new Float32Array(B);
-  for (let b = 0; b < B; b++) {
-    const row = (b * T + lastIndex[b]) * C;
+  const out = new Float32Array(rows.length);
+  for (let j = 0; j < rows.length; j++) {
+    const row = rows[j] * C;
     let s = 0;
     for (let i = 0; i < C; i++) s += w[i] * h[row + i];
-    out[b] = s + bias;
+    out[j] = s + bias;
   }
-  lastScore.set(m, { lastIndex: Int32Array.from(lastIndex), forward: m.forwardCount });
+  lastScore.set(m, { rows, forward: m.forwardCount });
   return out;
 }
 
-const lastScore = new WeakMap<LlamaModel, { lastIndex: Int32Array; forward: number }>();
+const lastScore = new WeakMap<LlamaModel, { rows: Int32Array; forward: number }>();
 
-/** Backpropagates dLoss/dscore [B] from the last score() call (accumulates gradients). */
+/** Backpropagates dLoss/dscore from the last score() or tokenScores() call (accumulates gradients). */
 export function scoreBackward(m: LlamaModel, dScore: ArrayLike<number>): void {
   const last = lastScore.get(m);
-  if (!last) throw new Error('scoreBackward needs a score() forward first');
+  if (!last) throw new Error('scoreBackward needs a score() or tokenScores() forward first');
   if (last.forward !== m.forwardCount) staleForward('scoreBackward');
-  lastScore.delete(m);
-  const lastIndex = last.lastIndex;
+  const rows = last.rows;
   const a = m.acts, B = a.B, T = a.T, C = m.config.hiddenSize, g = m.gradPointers();
-  if (dScore.length !== B) throw new UserError(`dScore: expected ${B} entries, got ${dScore.length}`);
+  if (dScore.length !== rows.length) throw new UserError(`dScore: expected ${rows.length} entries, got ${dScore.length}`);
+  lastScore.delete(m);
   ops.fill(a.dln, 0, B * T * C);
   const dln = f32(a.dln, B * T * C), h = f32(a.lnf, B * T * C), w = f32(m.w.scoreW, C);
   const dw = f32(g.scoreW, C), db = f32(g.scoreB, 1);
-  for (let b = 0; b < B; b++) {
-    const row = (b * T + lastIndex[b]) * C, d = dScore[b];
+  for (let j = 0; j < rows.length; j++) {
+    const row = rows[j] * C, d = dScore[j];
     for (let i = 0; i < C; i++) {
-      dln[row + i] = d * w[i];
+      dln[row + i] += d * w[i];
       dw[i] += d * h[row + i];
     }
     db[0] += d;

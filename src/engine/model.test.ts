@@ -13,7 +13,7 @@ import { initEngine, shutdownEngine, poolThreads, setActiveThreads } from './ops
 import { f32 } from './memory.ts';
 import { makeConfig, type LlamaConfig } from './config.ts';
 import { LlamaModel } from './model.ts';
-import { lmLoss, tokenLogprobs, tokenLogprobsBackward, score, scoreBackward } from './heads.ts';
+import { lmLoss, tokenLogprobs, tokenLogprobsBackward, score, scoreBackward, tokenScores } from './heads.ts';
 import { Rng } from './sampling.ts';
 
 before(() => initEngine());
@@ -134,6 +134,14 @@ test('scalar head gradients match finite differences (sequences of different len
       objective();
       scoreBackward(m, coef);
     }, 12);
+    // Per-token values (every position) through the same head.
+    const coefAll = Array.from({ length: B * T }, () => rng.normal());
+    const valuesObjective = () => tokenScores(m, { B, T, ids }).reduce((s, v, r) => s + coefAll[r] * v, 0);
+    gradCheck(m, valuesObjective, () => {
+      valuesObjective();
+      scoreBackward(m, coefAll);
+    }, 13);
+    assert.equal(tokenScores(m, { B, T, ids })[1 * T + last[1]], score(m, { B, T, ids }, last)[1]);
     // Padding after a sequence's last token does not change its score (causal attention).
     const before = score(m, { B, T, ids }, last)[1];
     ids[1 * T + 3] = (ids[1 * T + 3] + 1) % c.vocabSize;
