@@ -121,6 +121,34 @@ for (const backend of testBackends()) {
       assert.ok(done.content.startsWith('Echo: stop me w0') && done.content.endsWith(' w29'));
     });
 
+    it('survives deleting a conversation while its reply is being generated', async () => {
+      const conv = (await user.call('POST', '/api/conversations', { model: 'slow' })).json;
+      const sent = (await user.call('POST', `/api/conversations/${conv.id}/messages`, { content: 'doomed' })).json;
+      await user.stream(`/api/messages/${sent.assistantMessage.id}/stream`, {}, 2);
+      assert.equal((await user.call('DELETE', `/api/conversations/${conv.id}`)).status, 204);
+      await waitFor(async () => s.ctx.generations.isRunning(sent.assistantMessage.id), (running) => !running);
+      assert.equal(s.ctx.generations.isRunning(sent.assistantMessage.id), false);
+      assert.equal((await user.call('GET', `/api/messages/${sent.assistantMessage.id}`)).status, 404);
+      assert.equal((await fetch(`${s.url}/health`)).status, 200);
+    });
+
+    it('limits concurrent replies per user', async () => {
+      const conv = (await user.call('POST', '/api/conversations', { model: 'slow' })).json;
+      const started: string[] = [];
+      let refused: Awaited<ReturnType<AppClient['call']>> | null = null;
+      for (let i = 0; i < 5; i++) {
+        const r = await user.call('POST', `/api/conversations/${conv.id}/messages`, { content: `n${i}`, parentId: null });
+        if (r.status === 201) started.push(r.json.assistantMessage.id);
+        else refused = r;
+      }
+      assert.equal(started.length, 4, 'PARLEY_MAX_CONCURRENT_PER_USER defaults to 4');
+      assert.equal(refused?.status, 429);
+      assert.equal(refused?.json.error.code, 'concurrency_limit_exceeded');
+      for (const id of started) await user.call('POST', `/api/messages/${id}/stop`);
+      await waitFor(async () => started.some((id) => s.ctx.generations.isRunning(id)), (any) => !any);
+      assert.equal((await user.call('POST', `/api/conversations/${conv.id}/messages`, { content: 'again', parentId: null })).status, 201);
+    });
+
     it('continues a reply left pending by a killed server after recovery', async () => {
       const conv = (await user.call('POST', '/api/conversations', { model: 'scripted' })).json;
       const u = await s.store.messages.insert({ conversationId: conv.id, parentId: null, role: 'user', content: 'a b c', status: 'complete' });

@@ -25,6 +25,12 @@ export interface StartGeneration {
   onEnd?: (usage: { promptTokens: number; completionTokens: number }) => void;
 }
 
+/** A foreign-key failure: the message was deleted with its conversation while being generated. */
+function isGone(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '23503' || e?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || /FOREIGN KEY/i.test(e?.message ?? '');
+}
+
 const TERMINAL = new Set(['done', 'stopped', 'error', 'interrupted']);
 const CONTENT_SAVE_MS = 1000;
 const RECHECK_MS = 5000;
@@ -38,6 +44,9 @@ export class GenerationManager {
     private readonly bus: GenerationBus,
     private readonly metrics: Metrics,
     private readonly moderator: Moderator | null = null,
+    private readonly onError: (err: unknown, messageId: string) => void = (err, id) => {
+      if (!isGone(err)) console.error(`generation of message ${id} failed:`, err);
+    },
   ) {
     this.unsubscribe = bus.subscribeControl((m) => {
       if (m.type === 'stop') this.running.get(m.messageId)?.controller.abort('stop');
@@ -47,7 +56,10 @@ export class GenerationManager {
   /** Starts generating in the background; the promise settles when the reply is finished and stored. */
   start(s: StartGeneration): Promise<void> {
     const controller = new AbortController();
-    const finished = this.run(s, controller.signal).finally(() => this.running.delete(s.messageId));
+    // A reply can lose its row mid-way (its conversation deleted); that must not take the server down.
+    const finished = this.run(s, controller.signal)
+      .catch((err) => this.onError(err, s.messageId))
+      .finally(() => this.running.delete(s.messageId));
     this.running.set(s.messageId, { controller, finished });
     return finished;
   }
@@ -124,15 +136,18 @@ export class GenerationManager {
     }
     this.metrics.activeGenerations.dec();
     this.metrics.countTokens(s.modelId, usage);
-    // The message row is settled before the terminal event, so a client that sees the event and
-    // re-reads the message always finds it finished.
-    await this.messages.update(s.messageId, {
-      content, status, finishReason, error, usage, moderation: guard.last,
-      ...(toolCalls.length ? { toolCalls } : {}),
-    });
-    const kind = status === 'complete' ? 'done' : status;
-    await emit({ kind: kind as GenerationEventRow['kind'], text: '', data: { status, finishReason, usage, error } });
-    s.onEnd?.(usage);
+    try {
+      // The message row is settled before the terminal event, so a client that sees the event and
+      // re-reads the message always finds it finished.
+      await this.messages.update(s.messageId, {
+        content, status, finishReason, error, usage, moderation: guard.last,
+        ...(toolCalls.length ? { toolCalls } : {}),
+      });
+      const kind = status === 'complete' ? 'done' : status;
+      await emit({ kind: kind as GenerationEventRow['kind'], text: '', data: { status, finishReason, usage, error } });
+    } finally {
+      s.onEnd?.(usage); // frees the user's slot even when the row is gone
+    }
   }
 
   /**
