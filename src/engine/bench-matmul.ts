@@ -1,5 +1,8 @@
 // Matrix-multiply throughput of the kernels: warm up, then the best of several timed repetitions.
-// Needs `await initEngine()` first (with at least as many threads as asked for).
+// benchMatmul needs `await initEngine()` first (with at least as many threads as asked for). Run as a script,
+// `npx tsx src/engine/bench-matmul.ts [M K N]`, it also runs bench/torch/matmul.py and prints the ratios.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { alloc, f32, free } from './memory.ts';
 import { matmulNN, matmulNT, matmulTN, poolThreads, setActiveThreads } from './ops.ts';
 
@@ -86,3 +89,47 @@ function round(x: number, digits = 1): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
+
+// ---- side by side with PyTorch: `npx tsx src/engine/bench-matmul.ts [M K N]` --------------------------------
+
+interface TorchLine { impl: string; layout: Layout; threads: number; gflops: number; gbps: number }
+
+/** Runs bench/torch/matmul.py on the same shape; returns its lines (empty, with a note, if torch is missing). */
+function torchMatmul(M: number, K: number, N: number, threads: number[], layouts: Layout[]): TorchLine[] {
+  const script = fileURLToPath(new URL('../../bench/torch/matmul.py', import.meta.url));
+  const env = { ...process.env };
+  // The machine's OpenBLAS overrides slow torch down; unset them for this command only (see bench/torch/matmul.py).
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const r = spawnSync('/usr/bin/python3', [script, '--m', String(M), '--k', String(K), '--n', String(N),
+    '--threads', threads.join(','), '--layouts', layouts.join(',')], { env, encoding: 'utf8' });
+  if (r.status !== 0) {
+    process.stderr.write(`torch comparison skipped: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}\n`);
+    return [];
+  }
+  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as TorchLine);
+}
+
+async function main(): Promise<void> {
+  const { initEngine } = await import('./ops.ts');
+  await initEngine();
+  const [M, K, N] = process.argv.length >= 5 ? process.argv.slice(2, 5).map(Number) : [512, 512, 2048];
+  const threads = [...new Set([1, poolThreads()])];
+  const shapes: Array<{ M: number; K: number; N: number; layouts: Layout[] }> = [
+    { M, K, N, layouts: ['NT', 'NN', 'TN'] },
+    { M: 1, K: 2048, N: 2048, layouts: ['NT'] }, // decoding: one token through a 2048×2048 weight
+  ];
+  for (const s of shapes) {
+    const ours = benchMatmul({ M: s.M, K: s.K, N: s.N, threads, layout: s.layouts });
+    const theirs = torchMatmul(s.M, s.K, s.N, threads, s.layouts);
+    for (const o of ours) {
+      process.stdout.write(JSON.stringify({ bench: 'matmul', impl: 'parley', ...o }) + '\n');
+      for (const t of theirs.filter((t) => t.layout === o.layout && t.threads === o.threads)) {
+        process.stdout.write(JSON.stringify({ bench: 'matmul', ...t, M: s.M, K: s.K, N: s.N,
+          ratio_parley_over_torch: Math.round((o.gflops / t.gflops) * 100) / 100 }) + '\n');
+      }
+    }
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

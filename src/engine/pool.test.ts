@@ -6,8 +6,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ops from './ops.ts';
-import { threadsFromEnv } from './pool.ts';
-import { alloc, memoryBytes } from './memory.ts';
+import { threadsFromEnv, run, PARALLEL_MIN_WORK } from './pool.ts';
+import { alloc, f32, memoryBytes } from './memory.ts';
 import { putI32 } from './test-helpers.ts';
 
 before(async () => { await ops.initEngine(); await ops.initEngine(); }); // idempotent
@@ -53,4 +53,30 @@ test('ops reject bad pointers and sizes, naming the op and the argument', () => 
   assert.throws(() => ops.ropeForward(a, a, 1, 1, 5, 1e4), /ropeForward: headDim must be even/);
   assert.throws(() => ops.attentionDecode(a, a, a, a, putI32([0]), putI32([0]), 1, 1, 1, 4, 4), /attentionDecode: lens\[0\] = 0/);
   assert.throws(() => ops.adamw(a, a, a, a, 4, NaN, 0.9, 0.99, 1e-8, 0, 1), /adamw: lr must be a finite number/);
+});
+
+test('tiny calls stay on the calling thread; large ones are split', () => {
+  const n = 4096, x = alloc(n);
+  ops.setActiveThreads(ops.poolThreads());
+  let before = ops.parallelCallCount();
+  ops.fill(x, 1, 64);
+  assert.equal(ops.parallelCallCount(), before, 'a 64-element fill woke the workers');
+  if (ops.poolThreads() > 1) {
+    const M = 64, K = 64, N = 64; // 2·64³ flops > PARALLEL_MIN_WORK
+    assert.ok(2 * M * K * N > PARALLEL_MIN_WORK);
+    before = ops.parallelCallCount();
+    ops.matmulNT(x, x, x, M, K, N);
+    assert.equal(ops.parallelCallCount(), before + 1);
+  }
+});
+
+test('a kernel fault in a worker is reported and the pool keeps working', (t) => {
+  if (ops.poolThreads() < 2) { t.skip('needs a worker thread'); return; }
+  // Past the end of memory: both shares trap; the caller must throw instead of hanging.
+  const top = memoryBytes();
+  assert.throws(() => run('fill_f32', [top - 64, 0, 1 << 24], 1 << 24, 16, 1e9), /out of bounds|failed in a worker/);
+  const n = 300_000, x = alloc(n);
+  ops.fill(x, 2, n);
+  assert.equal(f32(x, n)[n - 1], 2);
+  assert.equal(ops.sumSquares(x, n), 4 * n);
 });
