@@ -16,6 +16,7 @@ export async function startServer(overrides: { port?: number; host?: string } = 
   const storeOptions = storeOptionsFromEnv();
   const store = await openStore(storeOptions);
   const where = storeOptions.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `SQLite ${join(storeOptions.dataDir ?? './data', 'parley.db')}`;
+  await store.users.deleteExpiredSessions();
   const recovered = await store.messages.recoverInterrupted();
   if (recovered.length) console.log(`${recovered.length} reply(ies) left unfinished by the last run are marked interrupted (they can be continued)`);
 

@@ -16,11 +16,12 @@ export async function serveWebApp(app: FastifyInstance, distDir: string): Promis
   }
   const fastifyStatic = (await import('@fastify/static')).default;
   await app.register(fastifyStatic, { root: distDir, wildcard: false });
-  // Client-side routes (e.g. /c/123) load the app; unknown API paths still get an API error.
-  app.setNotFoundHandler((req, reply) => {
+  // Client-side routes (e.g. /c/123) load the app; unknown API paths still get an API error. A GET
+  // catch-all route rather than setNotFoundHandler: buildApp has already installed the API's 404 handler.
+  app.get('/*', (req, reply) => {
     const path = req.url.split('?')[0];
-    if (req.method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/v1/') && !/\.[a-z0-9]+$/i.test(path)) {
-      return reply.sendFile('index.html');
+    if (!path.startsWith('/api/') && !path.startsWith('/v1/') && !/\.[a-z0-9]+$/i.test(path)) {
+      return reply.type('text/html; charset=utf-8').sendFile('index.html');
     }
     return reply.status(404).send(errorBody(404, `no route ${req.method} ${path}`, 'unknown_route', null));
   });

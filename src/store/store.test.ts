@@ -34,6 +34,9 @@ for (const backend of testBackends()) {
       assert.equal((await store.users.sessionUser(s.token))?.csrfToken, s.csrfToken);
       const raw = await store.database.db.selectFrom('sessions').select('id').execute();
       assert.ok(raw.every((r) => r.id !== s.token));
+      await store.database.db.insertInto('sessions').values({ id: 'old', user_id: alice.id, csrf_token: 'c', created_at: '2000-01-01T00:00:00.000Z', expires_at: '2000-02-01T00:00:00.000Z' }).execute();
+      assert.equal(await store.users.deleteExpiredSessions(), 1);
+      assert.ok(await store.users.sessionUser(s.token), 'live sessions stay');
       await store.users.deleteSession(s.token);
       assert.equal(await store.users.sessionUser(s.token), null);
 

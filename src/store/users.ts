@@ -91,6 +91,12 @@ export class UserRepo {
     return { user: toUser(row), csrfToken: row.csrf_token };
   }
 
+  /** Removes sessions past their expiry (run at startup; expired ones are already refused). */
+  async deleteExpiredSessions(): Promise<number> {
+    const r = await this.db.deleteFrom('sessions').where('expires_at', '<', now()).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async deleteSession(token: string): Promise<void> {
     await this.db.deleteFrom('sessions').where('id', '=', sha256(token)).execute();
   }

@@ -1,0 +1,21 @@
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from './store.ts';
+import { exportToFile } from './export-file.ts';
+
+it('parley export writes JSONL from the store in PARLEY_DATA', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-export-'));
+  const store = await openStore({ dataDir: dir });
+  const u = (await store.users.create('t', 'h'))!;
+  await store.demonstrations.create(u.id, { prompt: [{ role: 'user', content: 'Hi' }], response: 'Hello!', conversationId: null });
+  await store.demonstrations.create(u.id, { prompt: [{ role: 'user', content: '2+2?' }], response: '4', conversationId: null });
+  await store.close();
+  const out = join(dir, 'sft.jsonl');
+  assert.equal(await exportToFile('sft', out, { PARLEY_DATA: dir }), 2);
+  const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(rows[1].messages, [{ role: 'user', content: '2+2?' }, { role: 'assistant', content: '4' }]);
+  assert.equal(await exportToFile('pairs', join(dir, 'pairs.jsonl'), { PARLEY_DATA: dir }), 0);
+});
