@@ -1,0 +1,284 @@
+// End-to-end: Debian's Chromium drives the built web app against a real `parley serve` running the
+// script model (web/test/script-model.ts) on the real engine, with the shipped content filter. The
+// tests share one server and one signed-in browser and run in order, as one person's session would.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { buildWeb, launchBrowser, screenshotPath, startParley, type Browser, type Served } from './harness.ts';
+
+let server: Served;
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  buildWeb();
+  server = await startParley();
+  browser = await launchBrowser();
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page.setDefaultTimeout(20_000);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const api = async (path: string) => {
+  const r = await page.request.get(server.url + path);
+  assert.equal(r.status(), 200, `${path}: ${await r.text()}`);
+  return r.headers()['content-type']?.startsWith('application/json') ? r.json() : r.text();
+};
+const message = () => page.getByRole('textbox', { name: 'Message' });
+const assistants = () => page.getByRole('article', { name: 'Assistant message' });
+const lastAssistant = () => assistants().last();
+
+async function setSettings(s: { maxTokens?: number; temperature?: number; theme?: 'light' | 'dark' }) {
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Settings' });
+  if (s.maxTokens !== undefined) await dialog.getByRole('spinbutton', { name: 'Max tokens' }).fill(String(s.maxTokens));
+  if (s.temperature !== undefined) await dialog.getByRole('slider', { name: 'Temperature' }).fill(String(s.temperature));
+  if (s.theme) await dialog.getByRole('combobox', { name: 'Theme' }).selectOption(s.theme);
+  await dialog.getByRole('button', { name: 'Done' }).click();
+}
+
+async function send(text: string) {
+  await message().fill(text);
+  await page.getByRole('button', { name: 'Send message' }).click();
+}
+
+/** Waits until the last reply is finished (the composer offers Send again and no reply is pending). */
+async function settled() {
+  await page.locator('article[data-status="pending"]').first().waitFor({ state: 'detached' });
+}
+
+async function replyLength(): Promise<number> {
+  return (await lastAssistant().locator('.markdown').innerText()).length;
+}
+
+async function waitForGrowth(from: number, by = 20) {
+  await page.waitForFunction(([n]) => {
+    const all = document.querySelectorAll('article[aria-label="Assistant message"] .markdown');
+    return (all[all.length - 1]?.textContent ?? '').length >= n;
+  }, [from + by]);
+}
+
+test('sign up: the first account is the admin and lands in an empty chat', async () => {
+  await page.goto(server.url);
+  await page.getByRole('button', { name: 'New here? Sign up' }).click();
+  await page.getByRole('textbox', { name: 'Username' }).fill('ada');
+  await page.getByRole('textbox', { name: 'Password' }).fill('correct horse battery');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'What can I help with?' }).waitFor();
+  await page.getByText('ada (admin)').waitFor();
+  await page.getByRole('navigation', { name: 'Chats' }).waitFor();
+});
+
+test('a reply streams in and renders markdown, highlighted code with a copy button and KaTeX', async () => {
+  await setSettings({ maxTokens: server.model.scriptTokens, temperature: 0 });
+  await send('Tell me something with code');
+  await page.getByRole('article', { name: 'Your message' }).getByText('Tell me something with code').waitFor();
+  await settled();
+  const reply = lastAssistant();
+  await reply.locator('strong', { hasText: 'bold' }).waitFor();
+  await reply.locator('code:not(.hljs)', { hasText: 'inline' }).waitFor();
+  assert.equal((await reply.locator('.code-block code.hljs').innerText()).trim(), 'const answer = 42;');
+  assert.ok(await reply.locator('.code-block .hljs-keyword').count(), 'the code is highlighted');
+  assert.ok(await reply.locator('.katex').count(), 'the formula is typeset by KaTeX');
+  await reply.getByRole('button', { name: 'Copy code' }).click();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'const answer = 42;');
+  await reply.getByRole('button', { name: 'Copy', exact: true }).click();
+  assert.match(await page.evaluate(() => navigator.clipboard.readText()), /^Here is \*\*bold\*\* news/);
+  // The conversation is in the sidebar, titled from the first message, and in the URL.
+  await page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: 'Tell me something with code' }).waitFor();
+  assert.match(page.url(), /\/c\/[0-9a-f]+$/);
+  await page.screenshot({ path: screenshotPath('chat') });
+});
+
+test('stop generating ends a long reply; continue picks it up where it stopped', async () => {
+  await setSettings({ maxTokens: 1500 });
+  await send('Now write a long one');
+  await page.getByRole('button', { name: 'Stop generating' }).waitFor();
+  const before = await replyLength();
+  await waitForGrowth(before, 60);
+  await page.getByRole('button', { name: 'Stop generating' }).click();
+  await lastAssistant().getByText('Stopped').waitFor();
+  await page.getByRole('button', { name: 'Send message' }).waitFor();
+  const stoppedAt = await replyLength();
+  const conv = page.url().split('/c/')[1];
+  const { items } = await api(`/api/conversations/${conv}/messages`);
+  const last = items.at(-1);
+  assert.equal(last.status, 'stopped');
+  assert.ok(last.content.length < 1500 * 2, 'the reply did not run to its token limit');
+
+  await lastAssistant().getByRole('button', { name: 'Continue generating' }).click();
+  await page.getByRole('button', { name: 'Stop generating' }).waitFor();
+  await waitForGrowth(stoppedAt, 30);
+  await page.getByRole('button', { name: 'Stop generating' }).click();
+  await settled();
+  const continued = (await api(`/api/messages/${last.id}`)).content as string;
+  assert.ok(continued.startsWith(last.content) && continued.length > last.content.length, 'continue appended to the same reply');
+});
+
+test('a refresh mid-reply re-attaches to the running generation', async () => {
+  await send('Another long one please');
+  await page.getByRole('button', { name: 'Stop generating' }).waitFor();
+  await waitForGrowth(0, 40);
+  const seen = await replyLength();
+  await page.reload();
+  // After the reload the page replays what was generated and follows the rest live.
+  await page.getByRole('button', { name: 'Stop generating' }).waitFor();
+  await waitForGrowth(seen, 40);
+  await page.getByRole('button', { name: 'Stop generating' }).click();
+  await settled();
+  const conv = page.url().split('/c/')[1];
+  const { items } = await api(`/api/conversations/${conv}/messages`);
+  const stored = items.at(-1).content as string;
+  assert.ok(stored.length > seen, 'the reply kept growing after the reload');
+  assert.ok(stored.startsWith('Here is **bold** news'));
+  assert.ok((await replyLength()) > seen, 'the page shows more than it had before the reload');
+  assert.equal(await page.getByRole('article', { name: 'Your message' }).count(), 3);
+});
+
+test('regenerate adds a sibling; "< 2 / 2 >" navigates between them', async () => {
+  await setSettings({ maxTokens: server.model.scriptTokens, temperature: 0 });
+  await lastAssistant().getByRole('button', { name: 'Regenerate' }).click();
+  await settled();
+  await lastAssistant().getByText('2 / 2').waitFor();
+  await lastAssistant().getByRole('button', { name: 'Previous response' }).click();
+  await lastAssistant().getByText('1 / 2').waitFor();
+  await lastAssistant().getByText('Stopped').waitFor(); // the first one was stopped after the refresh
+  await lastAssistant().getByRole('button', { name: 'Next response' }).click();
+  await lastAssistant().getByText('2 / 2').waitFor();
+  await lastAssistant().locator('strong', { hasText: 'bold' }).waitFor();
+});
+
+test('editing an earlier message resubmits it as a new branch', async () => {
+  const users = page.getByRole('article', { name: 'Your message' });
+  const first = users.first();
+  await first.getByRole('button', { name: 'Edit message' }).click();
+  await page.getByRole('textbox', { name: 'Edit message' }).fill('An edited first question');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await settled();
+  await users.first().getByText('An edited first question').waitFor();
+  assert.equal(await users.count(), 1, 'the new branch holds only the edited message and its reply');
+  await users.first().getByText('2 / 2').waitFor();
+  await users.first().getByRole('button', { name: 'Previous response' }).click();
+  await users.first().getByText('Tell me something with code').waitFor();
+  assert.equal(await users.count(), 3, 'the old branch comes back whole');
+  await users.first().getByRole('button', { name: 'Next response' }).click();
+  await users.first().getByText('An edited first question').waitFor();
+  // The branch on screen is stored: a reload shows the same one.
+  await page.reload();
+  await page.getByRole('article', { name: 'Your message' }).first().getByText('An edited first question').waitFor();
+});
+
+test('thumbs down opens the feedback dialog; reason and comment are stored with the reply', async () => {
+  await settled();
+  await lastAssistant().getByRole('button', { name: 'Bad response' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Provide additional feedback' });
+  await dialog.getByLabel("This isn't true").check();
+  await dialog.getByRole('textbox', { name: 'Feedback comment' }).fill('Euler never wrote that here');
+  await page.screenshot({ path: screenshotPath('feedback-dialog') });
+  await dialog.getByRole('button', { name: 'Submit feedback' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await lastAssistant().getByRole('button', { name: 'Bad response' }).getAttribute('aria-pressed'), 'true');
+  const conv = page.url().split('/c/')[1];
+  const { items } = await api(`/api/conversations/${conv}/messages`);
+  const shownId = (await api(`/api/conversations/${conv}`)).currentLeafId;
+  const { feedback } = await api(`/api/messages/${shownId}/feedback`);
+  assert.deepEqual([feedback.thumb, feedback.category, feedback.comment], ['down', 'untrue', 'Euler never wrote that here']);
+  assert.ok(items.some((m: { id: string }) => m.id === shownId));
+});
+
+test('a flagged message shows the orange warning, and a mistake can be reported', async () => {
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await send('I hate you, you are a worthless idiot');
+  await settled();
+  const notice = page.getByRole('article', { name: 'Your message' }).getByRole('status');
+  await notice.getByText(/may violate our usage policies \(.*harassment/).waitFor();
+  assert.match((await notice.getAttribute('class')) ?? '', /\bwarn\b/);
+  await page.screenshot({ path: screenshotPath('filter-warning') });
+  await notice.getByRole('button', { name: 'Report a mistake of the filter' }).click();
+  await notice.getByText('Thanks — reported.').waitFor();
+  const reports = await api('/api/moderation/reports');
+  assert.equal(reports.items[0].kind, 'false_positive');
+  assert.match(reports.items[0].text, /worthless idiot/);
+});
+
+test('the sidebar searches, renames and archives conversations', async () => {
+  const chats = page.getByRole('navigation', { name: 'Chats' });
+  await chats.getByRole('link', { name: 'I hate you, you are a worthless idiot' }).waitFor();
+  await page.getByRole('searchbox', { name: 'Search chats' }).fill('edited first');
+  await chats.getByRole('link', { name: 'Tell me something with code' }).waitFor();
+  await chats.getByRole('link', { name: /worthless/ }).waitFor({ state: 'detached' });
+  await page.getByRole('searchbox', { name: 'Search chats' }).fill('');
+  await chats.getByRole('button', { name: 'Options for I hate you, you are a worthless idiot' }).click();
+  await page.getByRole('menuitem', { name: 'Rename' }).click();
+  await page.getByRole('textbox', { name: 'Chat title' }).fill('Filter check');
+  await page.getByRole('textbox', { name: 'Chat title' }).press('Enter');
+  await chats.getByRole('link', { name: 'Filter check' }).waitFor();
+  await chats.getByRole('button', { name: 'Options for Filter check' }).click();
+  await page.getByRole('menuitem', { name: 'Archive' }).click();
+  await chats.getByRole('link', { name: 'Filter check' }).waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: 'Archived chats' }).click();
+  await chats.getByRole('link', { name: 'Filter check' }).waitFor();
+  await page.getByRole('button', { name: 'Back to chats' }).click();
+});
+
+test('trainer console: a ranking task is sampled, reordered by keyboard and shows up in the export', async () => {
+  await page.getByRole('button', { name: 'Trainer console' }).click();
+  await page.getByRole('tab', { name: 'Rank replies' }).click();
+  await page.getByRole('spinbutton', { name: 'K' }).fill('3');
+  await page.getByRole('button', { name: 'New ranking task' }).click();
+  const list = page.getByRole('list', { name: 'Replies, best first' });
+  await list.getByRole('listitem').nth(2).waitFor();
+  assert.equal(await list.getByRole('listitem').count(), 3);
+  // Reply A to the bottom with the keyboard, then C up one with its button: B, C, A.
+  await list.getByRole('listitem', { name: 'Reply A, rank 1' }).focus();
+  await page.keyboard.press('Alt+ArrowDown');
+  await page.keyboard.press('Alt+ArrowDown');
+  await list.getByRole('listitem', { name: 'Reply A, rank 3' }).waitFor();
+  await list.getByRole('button', { name: 'Move reply C up' }).click();
+  await list.getByRole('listitem', { name: 'Reply C, rank 1' }).waitFor();
+  await page.screenshot({ path: screenshotPath('ranking') });
+  await page.getByRole('button', { name: 'Submit ranking' }).click();
+  await page.getByText('Ranking submitted. Thank you!').waitFor();
+  const rows = (await api('/api/export/rankings')).trim().split('\n').map((l: string) => JSON.parse(l));
+  assert.equal(rows.length, 1);
+  assert.deepEqual(rows[0].ranking, [2, 1, 0]);
+  assert.equal(rows[0].completions.length, 3);
+  assert.equal(rows[0].prompt.at(-1).role, 'user');
+  await page.getByRole('tab', { name: 'Datasets' }).click();
+  await page.locator('dd[data-total="rankings"]', { hasText: '1' }).waitFor();
+  await page.locator('dd[data-total="pairs.jsonl rows"]', { hasText: '3' }).waitFor();
+  await page.screenshot({ path: screenshotPath('datasets') });
+});
+
+test('trainer console: a written demonstration lands in the SFT export', async () => {
+  await page.getByRole('tab', { name: 'Write a demonstration' }).click();
+  await page.getByRole('textbox', { name: 'User turn 1' }).fill('What is 2+2?');
+  await page.getByRole('textbox', { name: 'Assistant turn 2' }).fill('2+2 is 4.');
+  await page.getByRole('button', { name: 'Save demonstration' }).click();
+  await page.getByText('Saved a demonstration of 2 turns.').waitFor();
+  const rows = (await api('/api/export/sft')).trim().split('\n').map((l: string) => JSON.parse(l));
+  const demo = rows.find((r: { meta: { source: string } }) => r.meta.source === 'demonstration');
+  assert.deepEqual(demo.messages, [{ role: 'user', content: 'What is 2+2?' }, { role: 'assistant', content: '2+2 is 4.' }]);
+});
+
+test('dark theme and a phone-sized screen', async () => {
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await setSettings({ theme: 'dark' });
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: 'Tell me something with code' }).click();
+  await settled();
+  await page.screenshot({ path: screenshotPath('chat-dark') });
+  await page.setViewportSize({ width: 390, height: 780 });
+  // The sidebar slides off screen (a short transition) and the chat takes the whole width.
+  await page.waitForFunction(() => document.querySelector('aside.sidebar')!.getBoundingClientRect().right <= 0);
+  assert.ok(((await page.locator('main').boundingBox())?.width ?? 0) >= 380);
+  assert.ok(await message().isVisible());
+  await page.screenshot({ path: screenshotPath('phone') });
+  await page.getByRole('button', { name: 'Open sidebar' }).click();
+  await page.waitForFunction(() => document.querySelector('aside.sidebar')!.getBoundingClientRect().x >= 0);
+  await page.screenshot({ path: screenshotPath('phone-sidebar') });
+});
