@@ -242,3 +242,29 @@ test('`parley export gguf` is registered on the export group and writes the file
   assert.match(lines[0], /wrote .*cli\.gguf: 21 tensors \(f32\), vocabulary 300, pre-tokenizer llama-bpe/);
   assert.equal(parseGgufHeader(readFileSync(out))!.metadata.get('general.file_type'), 0);
 });
+
+test('an independent GGUF parser (@huggingface/gguf) reads our file the same way, with typed metadata', async () => {
+  const { gguf, GGUFValueType } = await import('@huggingface/gguf');
+  const { dir, tensors } = randomCheckpoint();
+  const out = join(dir, '..', 'hf-check.gguf');
+  exportGguf({ modelDir: dir, out, dtype: 'f16' });
+  const theirs = await gguf(out, { allowLocalFile: true, typedMetadata: true, computeParametersCount: true });
+  const ours = parseGgufHeader(readFileSync(out))!;
+  assert.equal(theirs.metadata.version, 3);
+  assert.equal(Number(theirs.metadata.tensor_count), ours.tensors.length);
+  assert.equal(theirs.metadata['general.architecture'], 'llama');
+  assert.equal(theirs.typedMetadata['llama.block_count'].type, GGUFValueType.UINT32);
+  assert.equal(theirs.typedMetadata['llama.rope.freq_base'].type, GGUFValueType.FLOAT32);
+  assert.equal(theirs.typedMetadata['tokenizer.ggml.add_bos_token'].type, GGUFValueType.BOOL);
+  for (const [key, value] of ours.metadata) {
+    const t = (theirs.metadata as Record<string, unknown>)[key];
+    if (typeof value === 'number') assert.ok(Math.abs(Number(t) - value) < 1e-6, key);
+    else assert.deepEqual(t, value, key);
+  }
+  assert.deepEqual(
+    theirs.tensorInfos.map((t) => ({ name: t.name, dims: t.shape.map(Number), type: Number(t.dtype), offset: Number(t.offset) })),
+    ours.tensors,
+  );
+  const params = [...tensors.values()].reduce((a, t) => a + t.data.length, 0);
+  assert.equal(theirs.parameterCount, params);
+});
