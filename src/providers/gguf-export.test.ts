@@ -257,7 +257,7 @@ test('an independent GGUF parser (@huggingface/gguf) reads our file the same way
   assert.equal(theirs.typedMetadata['llama.rope.freq_base'].type, GGUFValueType.FLOAT32);
   assert.equal(theirs.typedMetadata['tokenizer.ggml.add_bos_token'].type, GGUFValueType.BOOL);
   for (const [key, value] of ours.metadata) {
-    const t = (theirs.metadata as Record<string, unknown>)[key];
+    const t: unknown = (theirs.metadata as Record<string, unknown>)[key];
     if (typeof value === 'number') assert.ok(Math.abs(Number(t) - value) < 1e-6, key);
     else assert.deepEqual(t, value, key);
   }
