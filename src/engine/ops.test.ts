@@ -208,3 +208,20 @@ test('sumSquares is the float64 sum of float32 squares', () => {
     assert.ok(Math.abs(ops.sumSquares(put(x), n) - want) <= 1e-12 * want, `n=${n}`);
   }
 });
+
+test('SIMD bodies and scalar tails compute the same bits (5 equal inputs: 4 in a vector, 1 in the tail)', () => {
+  for (const val of [0.3, -2.7, 11.5]) {
+    const same = (p: number) => { const v = f32(p, 5); assert.ok(v.every((x) => Object.is(x, v[0])), `${Array.from(v)}`); };
+    const g = put(new Float64Array(5).fill(val)), u = put(new Float64Array(5).fill(0.7)), h = alloc(5), d = alloc(5);
+    ops.swigluForward(h, g, u, 5); same(h);
+    ops.swigluBackward(h, d, u, g, u, 5); same(h); same(d);
+    const p = put(new Float64Array(5).fill(0.1)), m = put(new Float64Array(5).fill(0.01)), v = put(new Float64Array(5).fill(0.02));
+    ops.adamw(p, g, m, v, 5, 1e-3, 0.9, 0.95, 1e-8, 0.1, 3); same(p); same(m); same(v);
+    const logits = put(new Float64Array(10).fill(val)), loss = alloc(2), dl = alloc(10);
+    ops.crossEntropy(loss, dl, logits, putI32([-1, -1]), 0, 1, 5); // target ignored: all-zero row
+    ops.logprobs(loss, d, logits, putI32([0, 0]), 2, 5, 1);
+    ops.crossEntropy(loss, dl, logits, putI32([0]), 0, 1, 5);
+    const row = f32(dl, 5); // softmax of equal logits: 4 SIMD lanes and 1 tail element, all p = 0.2 (minus 1 at the target)
+    assert.ok(row.slice(1).every((x) => Object.is(x, row[1])), `${Array.from(row)}`);
+  }
+});

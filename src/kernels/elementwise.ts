@@ -82,10 +82,24 @@ export function adamw(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, b
   const decay = <f32>1.0 - lr * wd;
   const stepSize = lr / bc1;
   const bc2sqrt = Mathf.sqrt(bc2);
-  for (let i = start; i < end; i++) {
+  const c1: f32 = 1.0 - b1, c2: f32 = 1.0 - b2;
+  const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vc1 = f32x4.splat(c1), vc2 = f32x4.splat(c2);
+  const vdecay = f32x4.splat(decay), vstep = f32x4.splat(stepSize), vbc2 = f32x4.splat(bc2sqrt), veps = f32x4.splat(eps);
+  let i = start;
+  // The same operations in the same order as the scalar tail below, lane by lane.
+  for (; i + 4 <= end; i += 4) {
+    const gi = v128.load(at(g, i));
+    const mi = f32x4.add(f32x4.mul(vb1, v128.load(at(m, i))), f32x4.mul(vc1, gi));
+    const vi = f32x4.add(f32x4.mul(vb2, v128.load(at(v, i))), f32x4.mul(f32x4.mul(vc2, gi), gi));
+    v128.store(at(m, i), mi);
+    v128.store(at(v, i), vi);
+    const denom = f32x4.add(f32x4.div(f32x4.sqrt(vi), vbc2), veps);
+    v128.store(at(p, i), f32x4.sub(f32x4.mul(v128.load(at(p, i)), vdecay), f32x4.div(f32x4.mul(vstep, mi), denom)));
+  }
+  for (; i < end; i++) {
     const gi = load<f32>(at(g, i));
-    const mi = b1 * load<f32>(at(m, i)) + (1.0 - b1) * gi;
-    const vi = b2 * load<f32>(at(v, i)) + (1.0 - b2) * gi * gi;
+    const mi = b1 * load<f32>(at(m, i)) + c1 * gi;
+    const vi = b2 * load<f32>(at(v, i)) + c2 * gi * gi;
     store<f32>(at(m, i), mi);
     store<f32>(at(v, i), vi);
     const denom = Mathf.sqrt(vi) / bc2sqrt + eps;
