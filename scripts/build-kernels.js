@@ -2,7 +2,7 @@
 // Compiles the AssemblyScript kernels (src/kernels/index.ts) into build/kernels.wasm.
 // Runs on `npm install` (postinstall) and `npm run build:kernels`. The module imports one shared
 // WebAssembly.Memory so that every worker thread runs the same code over the same tensors.
-import { mkdirSync, existsSync, statSync, readdirSync } from 'node:fs';
+import { mkdirSync, existsSync, statSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
@@ -22,10 +22,13 @@ if (process.argv.includes('--if-stale') && existsSync(out)) {
 mkdirSync(dirname(out), { recursive: true });
 const require = createRequire(import.meta.url);
 const asc = join(dirname(require.resolve('assemblyscript/package.json')), 'bin/asc.js');
+// Write to temporary names and rename: test processes starting in parallel may read the wasm meanwhile.
+const tmp = `${out}.${process.pid}.tmp`;
+const tmpText = `${out.replace(/\.wasm$/, '.wat')}.${process.pid}.tmp`;
 const args = [
   asc, entry,
-  '--outFile', out,
-  '--textFile', out.replace(/\.wasm$/, '.wat'),
+  '--outFile', tmp,
+  '--textFile', tmpText,
   '-O3', '--noAssert',
   '--runtime', 'stub',
   '--importMemory', '--sharedMemory',
@@ -34,6 +37,10 @@ const args = [
 ];
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
 if (r.status !== 0) {
+  rmSync(tmp, { force: true });
+  rmSync(tmpText, { force: true });
   console.error('parley: compiling the AssemblyScript kernels failed');
   process.exit(r.status ?? 1);
 }
+renameSync(tmpText, out.replace(/\.wasm$/, '.wat'));
+renameSync(tmp, out);
