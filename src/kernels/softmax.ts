@@ -41,20 +41,35 @@ export function cross_entropy(loss: usize, dlogits: usize, logits: usize, target
       if (dlogits != 0) memory.fill(at(dlogits, r * V), 0, <usize>V << 2);
       continue;
     }
+    const zt = load<f32>(at(row, tgt)); // read first: dlogits may overwrite the row
     const mx = rowMax(row, V, 1.0);
-    const ls = logSumShifted(row, V, 1.0, mx); // lse = mx + ls
-    store<f32>(at(loss, r), <f32>(<f64>mx + ls - <f64>load<f32>(at(row, tgt))));
-    if (dlogits == 0) continue;
-    const w: f32 = weights != 0 ? load<f32>(at(weights, r)) : 1.0;
-    // p = exp((z − mx) − ls): z − mx is exact for the large logits that matter, ls is small.
+    if (dlogits == 0) {
+      store<f32>(at(loss, r), <f32>(<f64>mx + logSumShifted(row, V, 1.0, mx) - <f64>zt));
+      continue;
+    }
+    // One exp pass: e = exp(z − mx) goes to dlogits while its float64 sum accumulates; then p = e · (w / Σe).
     const drow = at(dlogits, r * V);
-    const lsf = <f32>ls;
-    const m = f32x4.splat(mx), l = f32x4.splat(lsf), wv = f32x4.splat(w);
+    const m = f32x4.splat(mx);
+    let acc = f64x2.splat(0);
     let j = 0;
     for (; j + 4 <= V; j += 4) {
-      v128.store(at(drow, j), f32x4.mul(exp4(f32x4.sub(f32x4.sub(v128.load(at(row, j)), m), l)), wv));
+      const e = exp4(f32x4.sub(v128.load(at(row, j)), m));
+      v128.store(at(drow, j), e);
+      acc = f64x2.add(acc, f64x2.add(f64x2.promote_low_f32x4(e), f64x2.promote_low_f32x4(v128.shuffle<f32>(e, e, 2, 3, 0, 1))));
     }
-    for (; j < V; j++) store<f32>(at(drow, j), exp1((load<f32>(at(row, j)) - mx) - lsf) * w);
+    let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    for (; j < V; j++) {
+      const e = exp1(load<f32>(at(row, j)) - mx);
+      store<f32>(at(drow, j), e);
+      sum += <f64>e;
+    }
+    store<f32>(at(loss, r), <f32>(<f64>mx + Math.log(sum) - <f64>zt));
+    const w: f32 = weights != 0 ? load<f32>(at(weights, r)) : 1.0;
+    const sc = <f32>(<f64>w / sum);
+    const scv = f32x4.splat(sc);
+    j = 0;
+    for (; j + 4 <= V; j += 4) v128.store(at(drow, j), f32x4.mul(v128.load(at(drow, j)), scv));
+    for (; j < V; j++) store<f32>(at(drow, j), load<f32>(at(drow, j)) * sc);
     store<f32>(at(drow, tgt), load<f32>(at(drow, tgt)) - w);
   }
 }
