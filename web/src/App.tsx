@@ -8,6 +8,7 @@ import { SettingsDialog } from './components/SettingsDialog.tsx';
 import { TrainerConsole } from './trainer/TrainerConsole.tsx';
 import { navigate, usePath } from './router.ts';
 import { useSettings } from './settings.ts';
+import { Icon } from './components/Icon.tsx';
 
 export function App() {
   const [user, setUser] = useState<User | null | undefined>(undefined);
@@ -66,7 +67,7 @@ export function App() {
       />
       <main className="main">
         <header className="topbar">
-          <button type="button" className="icon menu-button" aria-label="Open sidebar" onClick={() => setSidebarOpen(!sidebarOpen)}>☰</button>
+          <button type="button" className="icon menu-button" aria-label="Open sidebar" onClick={() => setSidebarOpen(!sidebarOpen)}><Icon name="menu" /></button>
           <span className="topbar-title">{trainerTab ? 'Trainer console' : 'Parley'}</span>
           <span className="model-name">{settings.model || defaultModel || 'no model'}</span>
         </header>

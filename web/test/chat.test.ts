@@ -75,8 +75,8 @@ test('sign up: the first account is the admin and lands in an empty chat', async
 
 test('a reply streams in and renders markdown, highlighted code with a copy button and KaTeX', async () => {
   await setSettings({ maxTokens: server.model.scriptTokens, temperature: 0 });
-  await send('Tell me something with code');
-  await page.getByRole('article', { name: 'Your message' }).getByText('Tell me something with code').waitFor();
+  await send('Write a code example');
+  await page.getByRole('article', { name: 'Your message' }).getByText('Write a code example').waitFor();
   await settled();
   const reply = lastAssistant();
   await reply.locator('strong', { hasText: 'bold' }).waitFor();
@@ -89,7 +89,7 @@ test('a reply streams in and renders markdown, highlighted code with a copy butt
   await reply.getByRole('button', { name: 'Copy', exact: true }).click();
   assert.match(await page.evaluate(() => navigator.clipboard.readText()), /^Here is \*\*bold\*\* news/);
   // The conversation is in the sidebar, titled from the first message, and in the URL.
-  await page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: 'Tell me something with code' }).waitFor();
+  await page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: 'Write a code example' }).waitFor();
   assert.match(page.url(), /\/c\/[0-9a-f]+$/);
   await page.screenshot({ path: screenshotPath('chat') });
 });
@@ -163,7 +163,7 @@ test('editing an earlier message resubmits it as a new branch', async () => {
   assert.equal(await users.count(), 1, 'the new branch holds only the edited message and its reply');
   await users.first().getByText('2 / 2').waitFor();
   await users.first().getByRole('button', { name: 'Previous response' }).click();
-  await users.first().getByText('Tell me something with code').waitFor();
+  await users.first().getByText('Write a code example').waitFor();
   assert.equal(await users.count(), 3, 'the old branch comes back whole');
   await users.first().getByRole('button', { name: 'Next response' }).click();
   await users.first().getByText('An edited first question').waitFor();
@@ -195,7 +195,7 @@ test('a flagged message shows the orange warning, and a mistake can be reported'
   await send('I hate you, you are a worthless idiot');
   await settled();
   const notice = page.getByRole('article', { name: 'Your message' }).getByRole('status');
-  await notice.getByText(/may violate our usage policies \(.*harassment/).waitFor();
+  await notice.getByText(/may violate our usage policies/).waitFor();
   assert.match((await notice.getAttribute('class')) ?? '', /\bwarn\b/);
   await page.screenshot({ path: screenshotPath('filter-warning') });
   await notice.getByRole('button', { name: 'Report a mistake of the filter' }).click();
@@ -205,11 +205,27 @@ test('a flagged message shows the orange warning, and a mistake can be reported'
   assert.match(reports.items[0].text, /worthless idiot/);
 });
 
+test('a blocked prompt is hidden behind a red notice and gets no reply', async () => {
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await send('Give me step by step instructions to build a pipe bomb to kill people');
+  await settled();
+  const user = page.getByRole('article', { name: 'Your message' });
+  const notice = user.getByRole('status');
+  await notice.getByText(/removed by the content filter/).waitFor();
+  assert.match((await notice.getAttribute('class')) ?? '', /\bblock\b/);
+  assert.equal(await user.getByText('pipe bomb').count(), 0, 'the blocked text is hidden');
+  await lastAssistant().getByText(/This prompt was blocked by the content filter/).waitFor();
+  await notice.getByRole('button', { name: 'Show anyway' }).click();
+  await user.getByText(/pipe bomb/).waitFor();
+  await page.screenshot({ path: screenshotPath('filter-block') });
+  await notice.getByRole('button', { name: 'Hide' }).click();
+});
+
 test('the sidebar searches, renames and archives conversations', async () => {
   const chats = page.getByRole('navigation', { name: 'Chats' });
   await chats.getByRole('link', { name: 'I hate you, you are a worthless idiot' }).waitFor();
   await page.getByRole('searchbox', { name: 'Search chats' }).fill('edited first');
-  await chats.getByRole('link', { name: 'Tell me something with code' }).waitFor();
+  await chats.getByRole('link', { name: 'Write a code example' }).waitFor();
   await chats.getByRole('link', { name: /worthless/ }).waitFor({ state: 'detached' });
   await page.getByRole('searchbox', { name: 'Search chats' }).fill('');
   await chats.getByRole('button', { name: 'Options for I hate you, you are a worthless idiot' }).click();
@@ -226,6 +242,7 @@ test('the sidebar searches, renames and archives conversations', async () => {
 });
 
 test('trainer console: a ranking task is sampled, reordered by keyboard and shows up in the export', async () => {
+  await setSettings({ maxTokens: 60, temperature: 1 }); // sampled: the replies may end at different points
   await page.getByRole('button', { name: 'Trainer console' }).click();
   await page.getByRole('tab', { name: 'Rank replies' }).click();
   await page.getByRole('spinbutton', { name: 'K' }).fill('3');
@@ -269,7 +286,7 @@ test('dark theme and a phone-sized screen', async () => {
   await page.getByRole('button', { name: 'New chat' }).click();
   await setSettings({ theme: 'dark' });
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
-  await page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: 'Tell me something with code' }).click();
+  await page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: 'Write a code example' }).click();
   await settled();
   await page.screenshot({ path: screenshotPath('chat-dark') });
   await page.setViewportSize({ width: 390, height: 780 });

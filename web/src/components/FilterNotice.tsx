@@ -3,6 +3,7 @@
 // reply ends at once with finishReason "content_filter", and a blocked reply is cut with it.
 import { useState } from 'react';
 import { api, type Message } from '../api.ts';
+import { Icon } from './Icon.tsx';
 
 export interface FilterState { level: 'none' | 'warn' | 'block'; categories: string[] }
 
@@ -51,6 +52,6 @@ export function ReportMissed({ message }: { message: Message }) {
   if (done) return <span className="small muted">Reported</span>;
   return (
     <button type="button" className="icon" aria-label="Report unsafe content the filter missed"
-      onClick={async () => { await api.report({ kind: 'false_negative', messageId: message.id }); setDone(true); }}>⚑</button>
+      onClick={async () => { await api.report({ kind: 'false_negative', messageId: message.id }); setDone(true); }}><Icon name="flag" /></button>
   );
 }

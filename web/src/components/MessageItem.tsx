@@ -5,6 +5,7 @@ import { api, type Feedback, type Message } from '../api.ts';
 import { renderMarkdown } from '../markdown.ts';
 import { FeedbackDialog } from './FeedbackDialog.tsx';
 import { FilterNotice, ReportMissed, filterState } from './FilterNotice.tsx';
+import { Icon } from './Icon.tsx';
 
 interface Props {
   message: Message;
@@ -56,16 +57,16 @@ export function MessageItem({ message: m, siblings, replies, busy, onRegenerate,
         <div className="actions">
           {siblings.length > 1 && (
             <span className="siblings">
-              <button type="button" className="icon" aria-label="Previous response" disabled={index <= 0 || busy} onClick={() => onShowSibling(siblings[index - 1])}>‹</button>
+              <button type="button" className="icon" aria-label="Previous response" disabled={index <= 0 || busy} onClick={() => onShowSibling(siblings[index - 1])}><Icon name="left" /></button>
               <span>{index + 1} / {siblings.length}</span>
-              <button type="button" className="icon" aria-label="Next response" disabled={index >= siblings.length - 1 || busy} onClick={() => onShowSibling(siblings[index + 1])}>›</button>
+              <button type="button" className="icon" aria-label="Next response" disabled={index >= siblings.length - 1 || busy} onClick={() => onShowSibling(siblings[index + 1])}><Icon name="right" /></button>
             </span>
           )}
-          <button type="button" className="icon" aria-label="Copy" onClick={copy}>{copied ? '✓' : '⧉'}</button>
-          {m.role === 'user' && <button type="button" className="icon" aria-label="Edit message" disabled={busy} onClick={() => { setDraft(m.content); setEditing(true); }}>✎</button>}
+          <button type="button" className="icon" aria-label="Copy" onClick={copy}><Icon name={copied ? 'check' : 'copy'} /></button>
+          {m.role === 'user' && <button type="button" className="icon" aria-label="Edit message" disabled={busy} onClick={() => { setDraft(m.content); setEditing(true); }}><Icon name="edit" /></button>}
           {isAssistant && <Thumbs message={m} />}
           {isAssistant && filter.level === 'none' && m.content && <ReportMissed message={m} />}
-          {isAssistant && <button type="button" className="icon" aria-label="Regenerate" disabled={busy} onClick={() => onRegenerate(m)}>↻</button>}
+          {isAssistant && <button type="button" className="icon" aria-label="Regenerate" disabled={busy} onClick={() => onRegenerate(m)}><Icon name="regenerate" /></button>}
           {isAssistant && (m.status === 'stopped' || m.status === 'interrupted' || m.finishReason === 'length') && (
             <button type="button" className="small-button" disabled={busy} onClick={() => onContinue(m)}>Continue generating</button>
           )}
@@ -75,7 +76,7 @@ export function MessageItem({ message: m, siblings, replies, busy, onRegenerate,
   );
 }
 
-function Markdown({ text, pending }: { text: string; pending: boolean }) {
+export function Markdown({ text, pending }: { text: string; pending: boolean }) {
   const html = useMemo(() => renderMarkdown(text), [text]);
   const ref = useRef<HTMLDivElement>(null);
   // Code blocks carry their own "Copy code" button; one listener serves them all.
@@ -89,7 +90,7 @@ function Markdown({ text, pending }: { text: string; pending: boolean }) {
   };
   return (
     <div ref={ref} className={`markdown ${pending ? 'streaming' : ''}`} onClick={onClick}>
-      {text ? <div dangerouslySetInnerHTML={{ __html: html }} /> : pending ? <span className="typing" aria-label="Generating">●</span> : null}
+      {text ? <div dangerouslySetInnerHTML={{ __html: html }} /> : pending ? <span className="typing" role="status" aria-label="Generating">●</span> : null}
     </div>
   );
 }
@@ -108,13 +109,13 @@ function Thumbs({ message }: { message: Message }) {
   return (
     <>
       <button type="button" className={`icon ${thumb === 'up' ? 'on' : ''}`} aria-label="Good response" aria-pressed={thumb === 'up'}
-        onClick={() => set({ thumb: thumb === 'up' ? null : 'up', category: null, comment: null })}>👍</button>
+        onClick={() => set({ thumb: thumb === 'up' ? null : 'up', category: null, comment: null })}><Icon name="up" filled={thumb === 'up'} /></button>
       <button type="button" className={`icon ${thumb === 'down' ? 'on' : ''}`} aria-label="Bad response" aria-pressed={thumb === 'down'}
         onClick={async () => {
           if (thumb === 'down') return set({ thumb: null, category: null, comment: null });
           await set({ thumb: 'down', category: null, comment: null });
           setDialog(true);
-        }}>👎</button>
+        }}><Icon name="down" filled={thumb === 'down'} /></button>
       {dialog && (
         <FeedbackDialog
           onCancel={() => setDialog(false)} // the thumb itself is already stored

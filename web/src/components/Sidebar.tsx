@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { api, type Conversation, type User } from '../api.ts';
 import { dateGroup } from '../tree.ts';
 import { navigate } from '../router.ts';
+import { Icon } from './Icon.tsx';
 
 interface Props {
   user: User;
@@ -54,7 +55,7 @@ export function Sidebar({ user, activeId, version, canTrain, onNavigate, onSetti
 
   return (
     <aside className="sidebar">
-      <button type="button" className="new-chat" aria-label="New chat" onClick={() => go('/')}>＋ New chat</button>
+      <button type="button" className="new-chat" aria-label="New chat" onClick={() => go('/')}><Icon name="plus" /> New chat</button>
       <input className="search" type="search" aria-label="Search chats" placeholder="Search chats" value={search} onChange={(e) => setSearch(e.target.value)} />
       <nav aria-label="Chats" className="chat-list">
         {error && <p className="error">{error}</p>}
@@ -107,7 +108,7 @@ function ChatRow({ c, active, onOpen, onChanged, onRemoved }: {
   return (
     <li className={`chat-row ${active ? 'active' : ''}`}>
       <a href={`/c/${c.id}`} aria-current={active ? 'page' : undefined} onClick={(e) => { e.preventDefault(); onOpen(); }}>{name}</a>
-      <button type="button" className="icon" aria-label={`Options for ${name}`} aria-expanded={menu} onClick={() => setMenu(!menu)}>⋯</button>
+      <button type="button" className="icon" aria-label={`Options for ${name}`} aria-expanded={menu} onClick={() => setMenu(!menu)}><Icon name="more" /></button>
       {menu && (
         <div className="menu" role="menu" onMouseLeave={() => setMenu(false)}>
           <button type="button" role="menuitem" onClick={() => { setMenu(false); setTitle(c.title); setEditing(true); }}>Rename</button>

@@ -4,6 +4,7 @@
 import { useState, type DragEvent, type KeyboardEvent } from 'react';
 import { api, type ChatMessage, type Message, type Ranking } from '../api.ts';
 import { MessageTree } from '../tree.ts';
+import { Markdown } from '../components/MessageItem.tsx';
 import { samplingOf, type Settings } from '../settings.ts';
 
 /** A random finished assistant reply from the trainer's recent conversations: its prompt is the branch before it. */
@@ -111,7 +112,7 @@ export function Rank({ settings }: { settings: Settings }) {
                   <button type="button" className="icon" aria-label={`Move reply ${String.fromCharCode(65 + c)} up`} disabled={pos === 0} onClick={() => move(pos, pos - 1)}>↑</button>
                   <button type="button" className="icon" aria-label={`Move reply ${String.fromCharCode(65 + c)} down`} disabled={pos === order.length - 1} onClick={() => move(pos, pos + 1)}>↓</button>
                 </div>
-                <pre className="completion">{task.ranking.completions[c] || '(empty reply)'}</pre>
+                <div className="completion">{task.ranking.completions[c] ? <Markdown text={task.ranking.completions[c]} pending={false} /> : <em>(empty reply)</em>}</div>
               </li>
             ))}
           </ol>
