@@ -57,7 +57,11 @@ function ensureBytes(end: number): void {
   // Grow geometrically (at least 1/8 more) so a stream of small allocations does not grow page by page.
   const need = Math.ceil((end - have) / PAGE);
   const pages = Math.min(MAX_PAGES - have / PAGE, Math.max(need, Math.ceil(have / PAGE / 8)));
-  memory.grow(pages);
+  try {
+    memory.grow(pages);
+  } catch (e) {
+    throw new RangeError(`alloc: could not grow the engine memory to ${((have + pages * PAGE) / 2 ** 20).toFixed(0)} MiB: ${(e as Error).message}`);
+  }
   buffer = memory.buffer;
 }
 
