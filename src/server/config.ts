@@ -18,6 +18,8 @@ export interface ServerConfig {
   maxConcurrentPerUser: number; // generations running at once; 0 = unlimited
   allowSignup: boolean;
   cookieSecure: boolean;
+  /** redis://… — generation events, stop requests and rate counters shared by all replicas. */
+  redisUrl: string | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -54,6 +56,7 @@ export function configFromEnv(env: Env = process.env): ServerConfig {
     maxConcurrentPerUser: int(env, 'PARLEY_MAX_CONCURRENT_PER_USER', 4),
     allowSignup: bool(env, 'PARLEY_ALLOW_SIGNUP', true),
     cookieSecure: bool(env, 'PARLEY_COOKIE_SECURE', false),
+    redisUrl: env.PARLEY_REDIS_URL || null,
   };
 }
 

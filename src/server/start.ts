@@ -25,7 +25,14 @@ export async function startServer(overrides: { port?: number; host?: string } = 
   const { moderator, notice } = await loadModerator();
   if (notice) console.log(notice);
 
-  const parley = await buildApp({ store, models, moderator, config, logger: false });
+  // With Redis, replicas share generation events, stop requests and rate counters.
+  const redis = config.redisUrl
+    ? {
+        bus: await (await import('./generation/redis-bus.ts')).RedisBus.connect(config.redisUrl),
+        counters: await (await import('./redis-counters.ts')).RedisCounterStore.connect(config.redisUrl),
+      }
+    : null;
+  const parley = await buildApp({ store, models, moderator, config, logger: false, ...(redis ?? {}) });
   const webBuilt = await serveWebApp(parley.app, join(repoRoot, 'web', 'dist'));
   await parley.app.listen({ port: config.port, host: config.host });
 
@@ -34,6 +41,7 @@ export async function startServer(overrides: { port?: number; host?: string } = 
   console.log(`Parley is listening on http://${shown}:${config.port} (data: ${where})`);
   console.log(list.length ? `models: ${list.map((m) => `${m.id} (${m.backend})`).join(', ')}; default ${models.defaultModelId}` : 'models: none configured');
   if (!webBuilt) console.log('the web app is not built (web/dist missing); the API is available');
+  if (config.redisUrl) console.log('replica mode: generation events and rate limits go through Redis (PARLEY_REDIS_URL)');
   console.log(config.apiKeys.length ? `/v1 requires one of the ${config.apiKeys.length} PARLEY_API_KEYS` : '/v1 answers clients on this machine without a key until a key is configured');
 
   let closing = false;
@@ -42,6 +50,7 @@ export async function startServer(overrides: { port?: number; host?: string } = 
     closing = true;
     console.log(`${signal}: stopping (running replies are marked interrupted)`);
     await parley.close();
+    await redis?.counters.close();
     await models.close();
     await store.close();
     process.exit(0);

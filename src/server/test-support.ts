@@ -9,6 +9,8 @@ import type { Store } from '../store/store.ts';
 import { buildApp, type ParleyApp } from './app.ts';
 import { defaultConfig, type ServerConfig } from './config.ts';
 import type { Moderator } from './moderation.ts';
+import type { GenerationBus } from './generation/bus.ts';
+import type { CounterStore } from './limits.ts';
 
 /**
  * Replies "Echo: <last user message>" followed by `extra` filler words, one word per token, waiting
@@ -132,13 +134,16 @@ export interface TestServer extends ParleyApp {
 
 export async function startTestServer(
   backend: TestBackend,
-  opts: { config?: Partial<ServerConfig>; providers?: ScriptedProvider[]; moderator?: Moderator | null; store?: Store } = {},
+  opts: {
+    config?: Partial<ServerConfig>; providers?: ScriptedProvider[]; moderator?: Moderator | null; store?: Store;
+    bus?: GenerationBus; counters?: CounterStore;
+  } = {},
 ): Promise<TestServer> {
   const store = opts.store ?? (await backend.open());
   const providers = opts.providers ?? [new ScriptedProvider()];
   const built = await buildApp({
     store, models: ModelRegistry.withProviders(providers), moderator: opts.moderator ?? null,
-    config: defaultConfig(opts.config), processMetrics: false,
+    config: defaultConfig(opts.config), processMetrics: false, bus: opts.bus, counters: opts.counters,
   });
   await built.app.listen({ host: '127.0.0.1', port: 0 });
   const port = (built.app.server.address() as AddressInfo).port;
