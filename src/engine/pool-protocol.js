@@ -10,9 +10,20 @@ export const CTL = {
   DONE: 6, // workers done with this call (all of them count, with a share or not)
   ERROR: 7, // set by a worker whose kernel threw
   STOP: 8, // set to end the workers
+  CHUNKS: 9, // the range is cut into this many chunks (fixed boundaries, so the result never depends on who runs which)
+  NEXT: 10, // the next chunk to take (threads take chunks until none are left)
 };
 export const CTL_INTS = 16; // 64 bytes, keeps the args 8-byte aligned
 export const MAX_ARGS = 24;
+
+/** Runs chunks of the current call until none are left: `call(start, end)` for each chunk taken. */
+export function takeChunks(ctl, call) {
+  const chunks = ctl[CTL.CHUNKS], total = ctl[CTL.TOTAL], grain = ctl[CTL.GRAIN];
+  for (let c = Atomics.add(ctl, CTL.NEXT, 1); c < chunks; c = Atomics.add(ctl, CTL.NEXT, 1)) {
+    const [start, end] = shareRange(c, chunks, total, grain);
+    if (end > start) call(start, end);
+  }
+}
 
 /** Share i of n over [0, total): contiguous, boundaries on multiples of grain, sizes differing by ≤ one grain. */
 export function shareRange(i, n, total, grain) {

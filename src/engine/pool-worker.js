@@ -1,8 +1,8 @@
 // A pool worker: instantiates kernels.wasm on the shared memory, then loops — sleep on the control block's
-// generation counter, run its share of the announced kernel, count itself done. Plain JavaScript so it
+// generation counter, take chunks of the announced kernel's range until none are left, count itself done. Plain JavaScript so it
 // starts without a TypeScript loader.
 import { parentPort, workerData } from 'node:worker_threads';
-import { CTL, CTL_INTS, MAX_ARGS, shareRange } from './pool-protocol.js';
+import { CTL, CTL_INTS, MAX_ARGS, takeChunks } from './pool-protocol.js';
 
 const { module, memory, ctlPtr, index, names, scratch } = workerData;
 const instance = new WebAssembly.Instance(module, {
@@ -24,12 +24,11 @@ for (;;) {
   if (Atomics.load(ctl, CTL.STOP)) break;
   // Every worker counts itself done on every call, even with no share: the caller waits for all of them, so
   // none can lag behind and read the next call's arguments while it thinks it is still in this one.
-  const shares = ctl[CTL.SHARES];
-  if (index < shares) {
-    const [start, end] = shareRange(index, shares, ctl[CTL.TOTAL], ctl[CTL.GRAIN]);
+  if (index < ctl[CTL.SHARES]) {
     try {
+      const fn = fns[ctl[CTL.KERNEL]];
       const args = Array.from(argv.subarray(0, ctl[CTL.NARGS]));
-      if (end > start) fns[ctl[CTL.KERNEL]](...args, start, end, scratch);
+      takeChunks(ctl, (start, end) => fn(...args, start, end, scratch));
     } catch {
       Atomics.store(ctl, CTL.ERROR, 1);
     }

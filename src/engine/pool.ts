@@ -1,6 +1,6 @@
 // The thread pool: `threads` in all, the calling thread counting as one. Every worker instantiates the same
 // kernels.wasm on the one shared memory and sleeps in Atomics.wait on a control block. A call writes the kernel
-// id and its arguments there, wakes the workers, runs share 0 itself and waits for the other shares.
+// id and its arguments there, wakes the workers, takes chunks of the range itself like they do, and waits.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../util/errors.ts';
 import { alloc, memory } from './memory.ts';
-import { CTL, CTL_INTS, MAX_ARGS, shareRange } from './pool-protocol.js';
+import { CTL, CTL_INTS, MAX_ARGS, takeChunks } from './pool-protocol.js';
 
 /** Per-thread scratch handed to kernels after `end` (attention rows, matmul panels). */
 export const SCRATCH_BYTES = 4 << 20;
@@ -118,6 +118,10 @@ export function parallelCallCount(): number {
   return parallelCalls;
 }
 
+/** Chunks per thread of a parallel call: enough to even out a delayed thread, few enough that per-chunk
+ *  costs (a matmul chunk packs its own copy of the shared operand) stay small. */
+export const CHUNKS_PER_THREAD = 4;
+
 /** Below this much work (≈ flops) a call runs on the calling thread: waking workers costs ~10–50 µs. */
 export const PARALLEL_MIN_WORK = 200_000;
 
@@ -142,15 +146,19 @@ export function run(name: string, args: number[], total: number, grain: number, 
   ctl[CTL.TOTAL] = total;
   ctl[CTL.GRAIN] = grain;
   ctl[CTL.ERROR] = 0;
+  // A few chunks per thread, taken first come first served: a thread the OS delays (a busy machine) just
+  // takes fewer. Chunk boundaries depend only on the call, so the bits do not depend on who ran what.
+  ctl[CTL.CHUNKS] = Math.min(units, shares * CHUNKS_PER_THREAD);
+  ctl[CTL.NEXT] = 0;
   Atomics.store(ctl, CTL.DONE, 0);
   Atomics.add(ctl, CTL.GEN, 1);
   Atomics.notify(ctl, CTL.GEN);
   let failure: unknown;
-  const [s0, e0] = shareRange(0, shares, total, grain);
   try {
-    k.fn(...args, s0, e0, e.scratch);
+    takeChunks(ctl, (start, end) => k.fn(...args, start, end, e.scratch));
   } catch (err) {
     failure = err;
+    Atomics.store(ctl, CTL.NEXT, 1 << 30); // stop handing out chunks
   }
   // Wait for the other shares: spin briefly (they are usually nearly done), then sleep.
   let spins = 0;
