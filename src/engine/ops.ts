@@ -41,7 +41,7 @@ function matmul(op: string, kernel: string, out: number, a: number, b: number, M
   // Split the longer side of out: each thread packs only its own part of that operand (the other is
   // packed by every thread). M ≤ 8 in NT is the matrix-vector path, which always splits columns.
   const byRows = M > N && !(kernel === 'matmul_nt' && M <= 8);
-  run(kernel, [out, a, b, M, K, N, acc ? 1 : 0, byRows ? 1 : 0], byRows ? M : N, byRows ? 40 : 8, 2 * M * K * N);
+  run(kernel, [out, a, b, M, K, N, acc ? 1 : 0, byRows ? 1 : 0], byRows ? M : N, byRows ? 40 : 8, 2 * M * K * N, 2);
 }
 
 /** out[M,N] (+)= a[M,K] · b[N,K]ᵀ — a linear layer (weights [out,in]). */

@@ -119,14 +119,14 @@ export function parallelCallCount(): number {
 }
 
 /** Chunks per thread of a parallel call: enough to even out a delayed thread, few enough that per-chunk
- *  costs (a matmul chunk packs its own copy of the shared operand) stay small. */
+ *  costs stay small (matmuls use 2: each chunk packs its own copy of the operand the chunks share). */
 export const CHUNKS_PER_THREAD = 4;
 
 /** Below this much work (≈ flops) a call runs on the calling thread: waking workers costs ~10–50 µs. */
 export const PARALLEL_MIN_WORK = 200_000;
 
 /** Runs kernel `name` over [0, total) split into shares aligned to `grain`. `work` estimates the flops. */
-export function run(name: string, args: number[], total: number, grain: number, work: number): void {
+export function run(name: string, args: number[], total: number, grain: number, work: number, chunksPerThread = CHUNKS_PER_THREAD): void {
   const e = need();
   const k = e.kernels.get(name);
   if (!k) throw new Error(`parley: kernel ${name} is not in kernels.wasm (stale build?)`);
@@ -148,7 +148,7 @@ export function run(name: string, args: number[], total: number, grain: number, 
   ctl[CTL.ERROR] = 0;
   // A few chunks per thread, taken first come first served: a thread the OS delays (a busy machine) just
   // takes fewer. Chunk boundaries depend only on the call, so the bits do not depend on who ran what.
-  ctl[CTL.CHUNKS] = Math.min(units, shares * CHUNKS_PER_THREAD);
+  ctl[CTL.CHUNKS] = Math.min(units, shares * chunksPerThread);
   ctl[CTL.NEXT] = 0;
   Atomics.store(ctl, CTL.DONE, 0);
   Atomics.add(ctl, CTL.GEN, 1);
