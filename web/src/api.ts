@@ -52,10 +52,20 @@ export interface Feedback { thumb: 'up' | 'down' | null; category: string | null
 /** Sampling in the /v1 field names the server expects. */
 export interface Sampling { temperature?: number; max_tokens?: number }
 
+export interface DayCounts {
+  day: string; demonstrations: number; rankings: number; unusable: number; thumbsUp: number; thumbsDown: number;
+  falsePositives: number; falseNegatives: number;
+}
+
 export class ApiError extends Error {
   constructor(readonly status: number, message: string, readonly code: string | null) {
     super(message);
   }
+}
+
+/** The server predates a route (it answers "no route"): callers fall back to what older servers offer. */
+export function isMissingRoute(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 404 && err.code === 'unknown_route';
 }
 
 let csrfToken = '';
@@ -164,5 +174,9 @@ export const api = {
   createDemonstration: (prompt: ChatMessage[], response: string) => request<Demonstration>('POST', '/api/demonstrations', { prompt, response }),
   demonstrations: () => request<Page<Demonstration>>('GET', '/api/demonstrations?limit=200'),
   exportDataset: (kind: 'sft' | 'rankings' | 'pairs') => requestText(`/api/export/${kind}`),
+  consoleStats: (days: number) => request<{ since: string; days: DayCounts[] }>('GET', `/api/console/stats?days=${days}`),
+  rankSource: () => request<{ messageId: string; prompt: ChatMessage[]; reply: string }>('GET', '/api/console/rank-source'),
+  suggest: (messages: ChatMessage[], sampling: Sampling) => request<{ content: string }>('POST', '/api/console/suggest', { messages, sampling }),
+  setServing: (id: string) => request<ModelVersion>('PUT', `/api/model-versions/${id}/serving`, {}),
   modelVersions: () => request<Page<ModelVersion>>('GET', '/api/model-versions?limit=200'),
 };

@@ -282,6 +282,21 @@ test('trainer console: a written demonstration lands in the SFT export', async (
   assert.deepEqual(demo.messages, [{ role: 'user', content: 'What is 2+2?' }, { role: 'assistant', content: '2+2 is 4.' }]);
 });
 
+test('runs: model versions with their lineage, curves and metrics', async () => {
+  // Recorded as `parley pipeline` records them, in the server's own database.
+  const { openStore } = await import('../../src/store/store.ts');
+  const store = await openStore({ dataDir: server.dataDir });
+  await store.modelVersions.record({ id: 'sft-001', path: 'runs/sft-001', parentId: null, stage: 'sft', metrics: { loss: [2.5, 1.9, 1.4, 1.2], eval_accuracy: 0.61 } });
+  await store.modelVersions.record({ id: 'ppo-001', path: 'runs/ppo-001', parentId: 'sft-001', stage: 'ppo', metrics: { reward: [0.1, 0.3, 0.5], kl: [0, 0.02, 0.05], eval_accuracy: 0.68 } });
+  await store.close();
+  await page.getByRole('button', { name: 'Trainer console' }).click();
+  await page.getByRole('tab', { name: 'Runs & models' }).click();
+  await page.getByText('sft:sft-001 → ppo:ppo-001').waitFor();
+  for (const curve of ['loss', 'reward', 'kl']) await page.getByRole('img', { name: `${curve} curve` }).waitFor();
+  await page.getByRole('row', { name: /eval_accuracy 0.6800/ }).waitFor();
+  await page.screenshot({ path: screenshotPath('runs') });
+});
+
 test('dark theme and a phone-sized screen', async () => {
   await page.getByRole('button', { name: 'New chat' }).click();
   await setSettings({ theme: 'dark' });

@@ -43,6 +43,8 @@ function freePort(): Promise<number> {
 
 export interface Served {
   url: string;
+  /** The server's PARLEY_DATA (its SQLite database). */
+  dataDir: string;
   model: ScriptModel;
   logFile: string;
   stop(): Promise<void>;
@@ -78,7 +80,7 @@ export async function startParley(): Promise<Served> {
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
-    url, model, logFile,
+    url, model, logFile, dataDir: join(dir, 'data'),
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

@@ -1,7 +1,7 @@
 // A demonstration: the trainer writes a whole conversation, playing both the user and the assistant.
 // The last assistant turn is the demonstrated response; it may start from a model suggestion.
 import { useState } from 'react';
-import { api, type ChatMessage } from '../api.ts';
+import { api, isMissingRoute, type ChatMessage } from '../api.ts';
 import { samplingOf, type Settings } from '../settings.ts';
 
 type Turn = ChatMessage & { key: number };
@@ -23,10 +23,17 @@ export function Demonstrate({ settings }: { settings: Settings }) {
     setBusy(true);
     setError('');
     try {
-      // /api has no single-reply sampling route, so a two-sample ranking is drawn and discarded.
-      const r = await api.createRanking(prompt, 2, samplingOf(settings));
-      await api.deleteRanking(r.id);
-      update(last.key, r.completions[0]);
+      let suggestion: string;
+      try {
+        suggestion = (await api.suggest(prompt, samplingOf(settings))).content;
+      } catch (err) {
+        if (!isMissingRoute(err)) throw err;
+        // An older server without /api/console/suggest: draw a two-sample ranking and discard it.
+        const r = await api.createRanking(prompt, 2, samplingOf(settings));
+        await api.deleteRanking(r.id);
+        suggestion = r.completions[0];
+      }
+      update(last.key, suggestion);
       setStatus('Suggestion loaded: edit it into the reply you want.');
     } catch (err) {
       setError((err as Error).message);

@@ -1,14 +1,22 @@
 // Ranking: take a model-written reply from a real conversation, sample K alternatives to it and
 // order them best first — by dragging or with the keyboard (Alt+↑/↓ on a focused reply) — or mark the
-// whole set unusable. /api lets a trainer read only their own conversations, so tasks come from those.
+// whole set unusable.
 import { useState, type DragEvent, type KeyboardEvent } from 'react';
-import { api, type ChatMessage, type Message, type Ranking } from '../api.ts';
+import { api, ApiError, isMissingRoute, type ChatMessage, type Message, type Ranking } from '../api.ts';
 import { MessageTree } from '../tree.ts';
 import { Markdown } from '../components/MessageItem.tsx';
 import { samplingOf, type Settings } from '../settings.ts';
 
-/** A random finished assistant reply from the trainer's recent conversations: its prompt is the branch before it. */
+/** A random finished model reply from a real conversation (any user's); its prompt is the branch before it. */
 async function pickTask(): Promise<{ prompt: ChatMessage[]; source: string } | null> {
+  try {
+    const r = await api.rankSource();
+    return { prompt: r.prompt, source: "a user's conversation" };
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404 && !isMissingRoute(err)) return null;
+    if (!isMissingRoute(err)) throw err;
+  }
+  // An older server without /api/console/rank-source: the trainer's own recent conversations.
   const conversations = (await api.conversations({})).items;
   const candidates: { prompt: ChatMessage[]; source: string }[] = [];
   for (const c of conversations.slice(0, 10)) {
@@ -17,7 +25,7 @@ async function pickTask(): Promise<{ prompt: ChatMessage[]; source: string } | n
     for (const m of ms) {
       if (m.role !== 'assistant' || m.status !== 'complete' || !m.parentId || !m.content) continue;
       const prompt = tree.branch(m.parentId).filter((x: Message) => x.role !== 'tool').map((x) => ({ role: x.role as ChatMessage['role'], content: x.content }));
-      candidates.push({ prompt, source: c.title || 'untitled chat' });
+      candidates.push({ prompt, source: `your chat “${c.title || 'untitled'}”` });
     }
   }
   return candidates.length ? candidates[Math.floor(Math.random() * candidates.length)] : null;
@@ -96,7 +104,7 @@ export function Rank({ settings }: { settings: Settings }) {
       </div>
       {task && (
         <>
-          <h3>Conversation <span className="muted small">from “{task.source}”</span></h3>
+          <h3>Conversation <span className="muted small">from {task.source}</span></h3>
           <div className="prompt">
             {task.ranking.prompt.map((m, i) => <p key={i}><strong>{m.role}:</strong> {m.content}</p>)}
           </div>

@@ -1,16 +1,24 @@
 // Model versions with their lineage (parent → child) and the metrics each training stage recorded:
 // curves for series (e.g. loss, reward, KL as arrays) and a table for single numbers.
 import { useEffect, useState } from 'react';
-import { api, type ModelVersion } from '../api.ts';
+import { api, isMissingRoute, type ModelVersion } from '../api.ts';
 
-export function Runs() {
+export function Runs({ admin }: { admin: boolean }) {
   const [versions, setVersions] = useState<ModelVersion[] | null>(null);
   const [error, setError] = useState('');
   useEffect(() => {
     api.modelVersions().then((p) => setVersions(p.items), (err: Error) => setError(err.message));
   }, []);
-  if (error) return <p role="alert" className="error">{error}</p>;
-  if (!versions) return <p className="muted">Loading…</p>;
+  const serve = async (v: ModelVersion) => {
+    setError('');
+    try {
+      const chosen = await api.setServing(v.id);
+      setVersions((vs) => vs!.map((x) => ({ ...x, serving: x.id === chosen.id })));
+    } catch (err) {
+      setError(isMissingRoute(err) ? 'This server cannot switch versions from the app (no /api/model-versions/:id/serving).' : (err as Error).message);
+    }
+  };
+  if (!versions) return error ? <p role="alert" className="error">{error}</p> : <p className="muted">Loading…</p>;
   const byId = new Map(versions.map((v) => [v.id, v]));
   const lineage = (v: ModelVersion) => {
     const chain: string[] = [];
@@ -20,6 +28,8 @@ export function Runs() {
   return (
     <section className="panel">
       <h2>Runs & models</h2>
+      {error && <p role="alert" className="error">{error}</p>}
+      <p className="muted small">Marking a version as serving records the choice in the store; the server runs the model its models file or PARLEY_MODEL_DIR names.</p>
       {!versions.length && <p className="muted">No model versions recorded yet: <code>parley pipeline</code> trains and records them.</p>}
       {versions.map((v) => {
         const metrics = Object.entries(v.metrics ?? {});
@@ -27,7 +37,8 @@ export function Runs() {
         const scalars = metrics.filter(([, x]) => typeof x === 'number' || typeof x === 'string');
         return (
           <article key={v.id} className="version">
-            <h3>{v.id} <span className="muted small">{v.stage}</span> {v.serving && <span className="badge">serving</span>}</h3>
+            <h3>{v.id} <span className="muted small">{v.stage}</span> {v.serving && <span className="badge">serving</span>}
+              {admin && !v.serving && <button type="button" className="small-button" onClick={() => serve(v)}>Serve this version</button>}</h3>
             <p className="small muted">{lineage(v)} · {v.path} · {new Date(v.createdAt).toLocaleString()}</p>
             <div className="curves">{curves.map(([name, ys]) => <Curve key={name} name={name} ys={ys} />)}</div>
             {scalars.length > 0 && (

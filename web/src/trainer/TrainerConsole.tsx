@@ -27,7 +27,7 @@ export function TrainerConsole({ tab, user, settings }: { tab: string; user: Use
         {tab === 'demonstrate' && <Demonstrate settings={settings} />}
         {tab === 'rank' && <Rank settings={settings} />}
         {tab === 'datasets' && <Datasets user={user} />}
-        {tab === 'runs' && <Runs />}
+        {tab === 'runs' && <Runs admin={user.role === 'admin'} />}
       </div>
     </div>
   );
