@@ -104,6 +104,21 @@ export function asksQuestion(text: string): boolean {
   ]);
 }
 
+/** The last user message of a conversation ('' if none), tolerant of malformed input. */
+export function lastUserText(messages: readonly { role?: unknown; content?: unknown }[] | undefined): string {
+  if (!Array.isArray(messages)) return '';
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m && m.role === 'user') return typeof m.content === 'string' ? m.content : '';
+  }
+  return '';
+}
+
+/** Phrases from `cues` the reply uses that the question did not already contain (echoing is not answering). */
+export function newCues(reply: string, question: string, cues: readonly string[]): string[] {
+  return cues.filter((c) => containsPhrase(reply, c) && !containsPhrase(question, c));
+}
+
 /** Upper-case the first letter (for sentence starts). */
 export function capitalize(s: string): string {
   return s.length ? s[0].toUpperCase() + s.slice(1) : s;

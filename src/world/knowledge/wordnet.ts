@@ -78,6 +78,8 @@ function readSense(data: Buffer, offset: number, word: string): { definition: st
   // Leading domain labels such as "(baseball)" read badly inside a sentence.
   const definition = parts[0].replace(/^\([^)]*\)\s*/, '').replace(/\s+/g, ' ').trim();
   if (!definition || definition.startsWith('"') || definition.length > 160) return undefined;
+  // Circular definitions ("fight": "be engaged in a fight") teach nothing and make echoes look right.
+  if (new RegExp(`\\b${word}`, 'i').test(definition)) return undefined;
   const examples: string[] = [];
   for (const m of gloss.matchAll(/"([^"]{8,200})"/g)) {
     const ex = m[1].trim();

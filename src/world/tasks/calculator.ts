@@ -127,23 +127,23 @@ const CONVERT: TemplateSet = {
 };
 
 interface Story {
-  text: string; // slots {a} {b}
+  text: string; // slots {x} {y}: the left and right operands of the tree, as the user states them
   expr: (a: number, b: number) => Node;
   unit: string;
 }
 
 const STORIES: { train: Story[]; eval: Story[] } = {
   train: [
-    { text: 'I have {a} boxes with {b} eggs in each. How many eggs do I have?', expr: (a, b) => ({ op: '*', left: { value: a }, right: { value: b } }), unit: 'eggs' },
-    { text: 'A car drives at {a} km/h for {b} hours. How far does it go in kilometers?', expr: (a, b) => ({ op: '*', left: { value: a }, right: { value: b } }), unit: 'kilometers' },
-    { text: 'I had {a} dollars and spent {b}. How much do I have left?', expr: (a, b) => ({ op: '-', left: { value: a + b }, right: { value: b } }), unit: 'dollars' },
-    { text: 'A class has {a} students and {b} more join. How many students are there now?', expr: (a, b) => ({ op: '+', left: { value: a }, right: { value: b } }), unit: 'students' },
-    { text: '{b} friends share a bill of {a} dollars equally. How much does each pay?', expr: (a, b) => ({ op: '/', left: { value: a * b }, right: { value: b } }), unit: 'dollars' },
-    { text: 'A book has {a} pages and I read {b} pages a day. How many pages do I read in a week?', expr: (_a, b) => ({ op: '*', left: { value: b }, right: { value: 7 } }), unit: 'pages' },
+    { text: 'I have {x} boxes with {y} eggs in each. How many eggs do I have?', expr: (a, b) => ({ op: '*', left: { value: a }, right: { value: b } }), unit: 'eggs' },
+    { text: 'A car drives at {x} km/h for {y} hours. How far does it go in kilometers?', expr: (a, b) => ({ op: '*', left: { value: a }, right: { value: b } }), unit: 'kilometers' },
+    { text: 'I had {x} dollars and spent {y}. How much do I have left?', expr: (a, b) => ({ op: '-', left: { value: a + b }, right: { value: b } }), unit: 'dollars' },
+    { text: 'A class has {x} students and {y} more join. How many students are there now?', expr: (a, b) => ({ op: '+', left: { value: a }, right: { value: b } }), unit: 'students' },
+    { text: 'A bill of {x} dollars is shared equally by {y} friends. How much does each pay?', expr: (a, b) => ({ op: '/', left: { value: a * b }, right: { value: b } }), unit: 'dollars' },
+    { text: 'I read {x} pages a day. How many pages do I read in {y} days?', expr: (a, b) => ({ op: '*', left: { value: a }, right: { value: b } }), unit: 'pages' },
   ],
   eval: [
-    { text: 'A shelf holds {a} rows of {b} jars. How many jars fit on it?', expr: (a, b) => ({ op: '*', left: { value: a }, right: { value: b } }), unit: 'jars' },
-    { text: 'My bus ride is {a} minutes and the walk after it is {b} minutes. How long is the whole trip?', expr: (a, b) => ({ op: '+', left: { value: a }, right: { value: b } }), unit: 'minutes' },
+    { text: 'A shelf holds {x} rows of {y} jars. How many jars fit on it?', expr: (a, b) => ({ op: '*', left: { value: a }, right: { value: b } }), unit: 'jars' },
+    { text: 'My bus ride is {x} minutes and the walk after it is {y} minutes. How long is the whole trip?', expr: (a, b) => ({ op: '+', left: { value: a }, right: { value: b } }), unit: 'minutes' },
   ],
 };
 
@@ -199,14 +199,17 @@ export const calculator: TaskFamily<CalculatorMeta> = {
       const tree = story.expr(a, b);
       expression = render(tree, false);
       value = evaluate(tree);
-      text = fill(story.text, { a, b });
+      const leaves = tree as { left: { value: number }; right: { value: number } };
+      text = fill(story.text, { x: leaves.left.value, y: leaves.right.value });
       answer = (v) => `The answer is ${v} ${story.unit}.`;
     }
     // The tool must agree with the value we built the expression from; anything else is a bug here.
     const result = calculate(expression);
-    if (!result.ok || !sameNumber(result.value, value)) {
+    if (!result.ok || Math.abs(result.value - value) > 1e-9 * Math.max(1, Math.abs(value))) {
       throw new Error(`calculator disagrees on ${expression}: ${result.text} vs ${value}`);
     }
+    // The printed value is the truth the answer copies (55476, not 55475.999999999993).
+    value = Number(result.text);
     const reference = answer(result.text);
     return {
       prompt: [{ role: 'user', content: vary(rng, text, { typoRate: 0.08, protect: [expression] }) }],

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { baseMeta, makeGrade, parseWith } from '../grading.ts';
 import { loadWorld } from '../knowledge/index.ts';
 import { vary, type TemplateSet } from '../phrasing.ts';
-import { asksQuestion, containsPhrase, isRefusal } from '../text.ts';
+import { asksQuestion, containsAny, containsPhrase, isRefusal, lastUserText, normalize } from '../text.ts';
 import type { TaskFamily, TaskMeta } from '../types.ts';
 import { distractors } from './facts.ts';
 
@@ -16,6 +16,7 @@ export interface ClarifyMeta extends TaskMeta {
 interface Intent {
   templates: TemplateSet;
   reference: string;
+  about: string[]; // a clarifying question names what is missing: "Which country…?
   guesses: () => string[]; // answers a model might wrongly guess
 }
 
@@ -23,6 +24,7 @@ const capitals = () => distractors(loadWorld(), 'capital');
 const countryNames = () => loadWorld().countries.all.map((c) => c.name);
 const elementNames = () => loadWorld().elements.all.map((e) => e.name);
 const none = () => [];
+const COUNTRY_WORDS = ['country', 'place', 'nation', 'where'];
 
 const INTENTS: Record<string, Intent> = {
   capital: {
@@ -31,6 +33,7 @@ const INTENTS: Record<string, Intent> = {
       eval: ['Remind me what the capital is called?', 'And the capital city is?'],
     },
     reference: 'Which country do you mean?',
+    about: COUNTRY_WORDS,
     guesses: capitals,
   },
   currency: {
@@ -39,6 +42,7 @@ const INTENTS: Record<string, Intent> = {
       eval: ['What would I pay with over there?', 'Which money is used?'],
     },
     reference: 'Which country do you mean?',
+    about: COUNTRY_WORDS,
     guesses: countryNames,
   },
   language: {
@@ -47,6 +51,7 @@ const INTENTS: Record<string, Intent> = {
       eval: ['What will I hear people speaking?', 'What is the local language?'],
     },
     reference: 'Which country do you mean?',
+    about: COUNTRY_WORDS,
     guesses: countryNames,
   },
   continent: {
@@ -55,6 +60,7 @@ const INTENTS: Record<string, Intent> = {
       eval: ['Which part of the world is that in?', 'On which continent would I find it?'],
     },
     reference: 'Which country do you mean?',
+    about: COUNTRY_WORDS,
     guesses: countryNames,
   },
   symbol: {
@@ -63,6 +69,7 @@ const INTENTS: Record<string, Intent> = {
       eval: ['How is it abbreviated on the periodic table?', 'Which letters stand for it?'],
     },
     reference: 'Which element do you mean?',
+    about: ['element'],
     guesses: elementNames,
   },
   atomic_number: {
@@ -71,6 +78,7 @@ const INTENTS: Record<string, Intent> = {
       eval: ['Where does it sit in the periodic table?', 'What number does it have in the table?'],
     },
     reference: 'Which element do you mean?',
+    about: ['element'],
     guesses: elementNames,
   },
   definition: {
@@ -79,6 +87,7 @@ const INTENTS: Record<string, Intent> = {
       eval: ['Can you explain what that word means?', 'What is that term supposed to mean?'],
     },
     reference: 'Which word would you like me to define?',
+    about: ['word', 'term'],
     guesses: none,
   },
   convert: {
@@ -87,6 +96,7 @@ const INTENTS: Record<string, Intent> = {
       eval: ['And in centimeters?', 'Turn that into liters.'],
     },
     reference: 'What amount would you like me to convert?',
+    about: ['amount', 'value', 'quantity', 'distance', 'temperature', 'weight', 'number'],
     guesses: none,
   },
   arithmetic: {
@@ -95,6 +105,7 @@ const INTENTS: Record<string, Intent> = {
       eval: ['Sum these for me.', 'What is their product?'],
     },
     reference: 'Which numbers would you like me to use?',
+    about: ['numbers', 'number', 'values'],
     guesses: none,
   },
 };
@@ -116,12 +127,16 @@ export const clarify: TaskFamily<ClarifyMeta> = {
     return { prompt: [{ role: 'user', content: text }], meta: { task: 'clarify', intent, split, reference: it.reference } };
   },
   demonstrate: (meta) => [{ role: 'assistant', content: meta.reference }],
-  grade(_prompt, reply, meta) {
+  grade(prompt, reply, meta) {
     const text = String(reply ?? '');
+    if (normalize(text) === normalize(lastUserText(prompt))) return makeGrade('echoed', false, 0, text, meta.reference);
     const intent = INTENTS[meta.intent];
     const guessed = (intent?.guesses() ?? []).some((g) => containsPhrase(text, g));
     if (asksQuestion(text)) {
-      return guessed ? makeGrade('guessed', false, 0.3, text, meta.reference) : makeGrade('clarified', true, 1, text, meta.reference);
+      if (guessed) return makeGrade('guessed', false, 0.3, text, meta.reference);
+      // Asking something back that does not name what is missing ("What?") does not clarify.
+      if (intent && !containsAny(text, intent.about)) return makeGrade('vague_question', false, 0.3, text, meta.reference);
+      return makeGrade('clarified', true, 1, text, meta.reference);
     }
     if (isRefusal(text)) return makeGrade('refused', false, 0, text, meta.reference);
     return makeGrade(guessed ? 'guessed' : 'answered_without_clarifying', false, 0, text, meta.reference);

@@ -122,13 +122,42 @@ export function randomFact(rng: Rng, world: World, split: Split, kinds: Fact['ki
       break;
     }
   }
-  if (kind === 'country') return countryFact(rng.pick(world.countries[split]), rng.pick(COUNTRY_ATTRS));
+  if (kind === 'country') {
+    const c = rng.pick(world.countries[split]);
+    // "Mexico City is the capital of which country?" carries its own answer; ask something else.
+    const attrs = nameInCapital(c) ? COUNTRY_ATTRS.filter((a) => a !== 'capital' && a !== 'country_of_capital') : COUNTRY_ATTRS;
+    return countryFact(c, rng.pick(attrs));
+  }
   if (kind === 'element') {
     const e = rng.pick(world.elements[split]);
     const attrs = e.state ? ELEMENT_ATTRS : ELEMENT_ATTRS.filter((a) => a !== 'state');
     return elementFact(e, rng.pick(attrs));
   }
   return wordFact(rng.pick(world.words[split]));
+}
+
+/** The capital's name contains the country's or the other way round (Mexico City, Monaco). */
+export function nameInCapital(c: Country): boolean {
+  const a = normalize(c.name);
+  const b = normalize(c.capital);
+  return a.includes(b) || b.includes(a);
+}
+
+// Element symbols that are also English words. "I" followed by a word is the pronoun ("I read");
+// the others are words when they open a clause ("No, it is...", "In chemistry...").
+const WORDLIKE_SYMBOLS = new Set(['In', 'As', 'Be', 'He', 'No', 'At', 'Am', 'Pa', 'Ho']);
+
+function hasSymbol(text: string, symbol: string): boolean {
+  const s = symbol.replace(/[^A-Za-z]/g, '');
+  if (!s) return false;
+  for (const m of text.matchAll(new RegExp(`(^|[^A-Za-z])${s}(?![A-Za-z])`, 'g'))) {
+    const at = (m.index ?? 0) + m[1].length;
+    const after = text.slice(at + s.length);
+    if (s === 'I' && /^(['\u2019]|\s+[a-z])/.test(after)) continue;
+    if (WORDLIKE_SYMBOLS.has(s) && /(^|[.!?]\s+|["\u201c(]\s*)$/.test(text.slice(0, at)) && /^,?\s+[a-z]/.test(after)) continue;
+    return true;
+  }
+  return false;
 }
 
 export const QUESTIONS: Record<FactAttr, TemplateSet> = {
@@ -249,14 +278,19 @@ export function hasAnswer(reply: string, answers: readonly string[], mode: Answe
       return answers.some((a) => containsPhrase(text, a));
     case 'symbol':
       // Symbols are case-sensitive ("Co" is cobalt, "CO" is carbon monoxide, "in" is a word).
-      return answers.some((a) => new RegExp(`(^|[^A-Za-z])${a.replace(/[^A-Za-z]/g, '')}([^A-Za-z]|$)`).test(text));
+      return answers.some((a) => hasSymbol(text, a));
     case 'number':
       return answers.some((a) => numbersIn(text).some((n) => sameNumber(n, Number(a))));
     case 'definition':
       return answers.some((a) => {
-        const want = [...new Set(contentWords(a))];
+        // A definition made only of common words ("usually") is matched on all its words.
+        let want = [...new Set(contentWords(a))];
+        let got = new Set(contentWords(text));
+        if (want.length === 0) {
+          want = normalize(a).split(' ').filter(Boolean);
+          got = new Set(normalize(text).split(' '));
+        }
         if (want.length === 0) return false;
-        const got = new Set(contentWords(text));
         const hit = want.filter((w) => got.has(w)).length;
         return hit / want.length >= 0.5;
       });
@@ -279,6 +313,8 @@ export function distractors(world: World, attr: FactAttr): string[] {
     case 'element_of_symbol':
     case 'element_of_number':
       return world.elements.all.map((e) => e.name);
+    case 'state':
+      return ['solid', 'liquid', 'gas'];
     default:
       return [];
   }

@@ -190,7 +190,7 @@ test('clarify: guessing or answering without asking is not clarifying', () => {
 test('premise: accepting the premise, or correcting without answering, is not enough', () => {
   for (const it of items('premise', 'train', 80)) {
     const m = it.meta as TaskMeta & { falseClaim: string; answers: string[] };
-    assert.equal(TASKS.premise.grade(it.prompt, `Because ${m.falseClaim} was chosen long ago.`, m).label, 'accepted_premise');
+    assert.equal(TASKS.premise.grade(it.prompt, `It is ${m.falseClaim}, as chosen long ago.`, m).label, 'accepted_premise');
     const g = TASKS.premise.grade(it.prompt, `That is not true about ${m.falseClaim}.`, m);
     assert.equal(g.label, 'challenged_without_answer');
     assert.ok(g.score < 1);
@@ -279,4 +279,27 @@ test('followup: a calculation on "that" calls the calculator on the previous res
     assert.equal(TASKS.followup.grade(it.prompt, `The answer is ${m.previous[0]}.`, m).label, 'confused');
   }
   assert.ok(seen > 20, String(seen));
+});
+
+test('echoing the question back is not a good reply (beyond rare coincidences)', () => {
+  for (const family of FAMILIES) {
+    let ok = 0;
+    let n = 0;
+    for (const it of items(family, 'train', 400, 31)) {
+      if (family === 'identity' && it.meta.intent === 'greeting') continue; // "Hello!" back is right
+      n++;
+      if (TASKS[family].grade(it.prompt, it.prompt[it.prompt.length - 1].content, it.meta).ok) ok++;
+    }
+    assert.ok(ok / n <= 0.01, `${family}: ${ok} of ${n} echoes graded ok`);
+  }
+});
+
+test('symbols that are also words are not found in ordinary words', () => {
+  const iodine = { task: 'factual' as const, intent: 'symbol', split: 'train' as const, reference: 'The chemical symbol for iodine is I.', subject: 'Iodine', answers: ['I'], mode: 'symbol' as const };
+  assert.equal(TASKS.factual.grade([], 'I think it is Ru.', iodine).label, 'wrong');
+  assert.equal(TASKS.factual.grade([], "I'm sure it is Ru.", iodine).label, 'wrong');
+  assert.equal(TASKS.factual.grade([], 'It is I.', iodine).label, 'correct');
+  const nobelium = { ...iodine, reference: 'The chemical symbol for nobelium is No.', subject: 'Nobelium', answers: ['No'] };
+  assert.equal(TASKS.factual.grade([], 'No, it is Fe.', nobelium).label, 'wrong');
+  assert.equal(TASKS.factual.grade([], 'The symbol for nobelium is No.', nobelium).label, 'correct');
 });

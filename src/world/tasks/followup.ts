@@ -10,7 +10,7 @@ import type { TaskFamily, TaskMeta, WorldMessage } from '../types.ts';
 import { calculate } from '../../tokenizer/calculator.ts';
 import { calculator } from './calculator.ts';
 import {
-  ANSWER_MODES, QUESTIONS, askFact, countryFact, COUNTRY_ATTRS, elementFact, hasAnswer, randomFact, wordFact,
+  ANSWER_MODES, QUESTIONS, askFact, nameInCapital, countryFact, COUNTRY_ATTRS, elementFact, hasAnswer, randomFact, wordFact,
   type AnswerMode, type Fact, type FactAttr,
 } from './facts.ts';
 import { gradeFact } from './factual.ts';
@@ -113,7 +113,11 @@ function sameSubjectFact(rng: Rng, world: World, f: Fact): Fact | undefined {
 function newSubjectFact(rng: Rng, world: World, split: Split, f: Fact): Fact {
   for (let tries = 0; ; tries++) {
     let next: Fact;
-    if (f.kind === 'country') next = countryFact(rng.pick(world.countries[split]), f.attr as (typeof COUNTRY_ATTRS)[number]);
+    if (f.kind === 'country') {
+      const capitalQuestion = f.attr === 'capital' || f.attr === 'country_of_capital';
+      const c = rng.pick(world.countries[split].filter((x) => !capitalQuestion || !nameInCapital(x)));
+      next = countryFact(c, f.attr as (typeof COUNTRY_ATTRS)[number]);
+    }
     else if (f.kind === 'element') {
       const e = rng.pick(world.elements[split].filter((x) => f.attr !== 'state' || x.state));
       next = elementFact(e, f.attr as 'symbol');

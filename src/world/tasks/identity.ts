@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { baseMeta, makeGrade, parseWith } from '../grading.ts';
 import { vary, type TemplateSet } from '../phrasing.ts';
-import { containsAny, isRefusal } from '../text.ts';
+import { containsAny, containsPhrase, isRefusal, lastUserText, newCues } from '../text.ts';
 import type { TaskFamily, TaskMeta, WorldMessage } from '../types.ts';
 import { askFact, randomFact } from './facts.ts';
 
@@ -14,7 +14,8 @@ export interface IdentityMeta extends TaskMeta {
 interface Intent {
   templates: TemplateSet;
   reference: string;
-  expect: string[]; // a good reply contains one of these
+  expect: string[]; // a good reply contains one of these (not merely echoed from the question)
+  echoOk?: boolean; // greeting back with the user's own words is fine
   afterExchange?: boolean; // may follow an earlier question and answer
 }
 
@@ -49,7 +50,10 @@ const INTENTS: Record<string, Intent> = {
       eval: ['Is there a person typing these answers?', 'Am I chatting with a machine right now?'],
     },
     reference: 'No, I am Parley, an AI assistant, not a human.',
-    expect: ['ai', 'assistant', 'not a human', 'not human', 'not a person', 'language model', 'bot', 'program'],
+    expect: [
+      'i am an ai', "i'm an ai", 'i am parley', "i'm parley", 'not a human', 'not human', 'not a person', 'i am a bot', "i'm a bot",
+      'i am a program', "i'm a program", 'language model', 'ai assistant',
+    ],
   },
   capabilities: {
     templates: {
@@ -73,7 +77,8 @@ const INTENTS: Record<string, Intent> = {
       eval: ['Greetings!', 'Howdy!'],
     },
     reference: 'Hello! How can I help you today?',
-    expect: ['hello', 'hi', 'hey', 'greetings', 'good morning'],
+    expect: ['hello', 'hi', 'hey', 'greetings', 'good morning', 'good evening', 'howdy'],
+    echoOk: true,
   },
   thanks: {
     templates: {
@@ -131,11 +136,12 @@ export const identity: TaskFamily<IdentityMeta> = {
     return { prompt, meta: { task: 'identity', intent, split, reference: it.reference } };
   },
   demonstrate: (meta) => [{ role: 'assistant', content: meta.reference }],
-  grade(_prompt, reply, meta) {
+  grade(prompt, reply, meta) {
     const text = String(reply ?? '');
     const it = INTENTS[meta.intent];
     if (containsAny(text, FALSE_IDENTITY)) return makeGrade('false_identity', false, 0, text, meta.reference);
-    if (it && containsAny(text, it.expect)) return makeGrade('correct', true, 1, text, meta.reference);
+    const hits = it ? (it.echoOk ? it.expect.filter((e) => containsPhrase(text, e)) : newCues(text, lastUserText(prompt), it.expect)) : [];
+    if (hits.length) return makeGrade('correct', true, 1, text, meta.reference);
     if (isRefusal(text)) return makeGrade('refused', false, 0, text, meta.reference);
     return makeGrade('wrong', false, 0, text, meta.reference);
   },
