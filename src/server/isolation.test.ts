@@ -42,6 +42,7 @@ for (const backend of testBackends()) {
         ['GET', `/api/conversations/${ids.conversation}/messages`],
         ['POST', `/api/conversations/${ids.conversation}/messages`, { content: 'hi' }],
         ['GET', `/api/conversations/${ids.conversation}/export`],
+        ['GET', `/api/conversations/${ids.conversation}/feedback`],
         ['POST', `/api/conversations/${ids.conversation}/share`],
         ['DELETE', `/api/conversations/${ids.conversation}/share`],
         ['GET', `/api/messages/${ids.assistant}`],
@@ -92,6 +93,7 @@ for (const backend of testBackends()) {
       assert.equal(conv.shareToken, null);
       assert.equal((await alice.call('GET', `/api/conversations/${ids.conversation}/messages`)).json.items.length, 2);
       assert.equal((await alice.call('GET', `/api/messages/${ids.assistant}/feedback`)).json.feedback.thumb, 'up');
+      assert.deepEqual((await alice.call('GET', `/api/conversations/${ids.conversation}/feedback`)).json.items.map((f: any) => [f.messageId, f.thumb]), [[ids.assistant, 'up']]);
       assert.deepEqual((await alice.call('GET', `/api/rankings/${ids.ranking}`)).json.ranking, [1, 0]);
       assert.equal((await alice.call('GET', '/api/demonstrations')).json.items.length, 1);
       assert.equal((await fetch(`${s.url}/api/auth/me`, { headers: { authorization: `Bearer ${ids.keySecret}` } })).status, 200);

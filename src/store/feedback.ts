@@ -67,6 +67,20 @@ export class FeedbackRepo {
     return row ? toFeedback(row) : null;
   }
 
+  /** The user's feedback on the messages of one conversation (to show thumbs after a reload). */
+  async forConversation(userId: string, conversationId: string): Promise<Feedback[]> {
+    const rows = await this.db
+      .selectFrom('feedback')
+      .innerJoin('messages', 'messages.id', 'feedback.message_id')
+      .selectAll('feedback')
+      .where('messages.conversation_id', '=', conversationId)
+      .where('feedback.user_id', '=', userId)
+      .orderBy('feedback.id')
+      .limit(10_000)
+      .execute();
+    return rows.map(toFeedback);
+  }
+
   /** All feedback with a given thumb, for dataset export (trainer/admin only, checked by the caller). */
   async listByThumb(thumb: 'up' | 'down', page: PageRequest = {}): Promise<Page<Feedback>> {
     const limit = clampLimit(page.limit, 500, 1000);

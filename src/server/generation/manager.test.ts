@@ -74,6 +74,30 @@ describe('generation manager', () => {
     assert.equal(provider.aborts, 1);
   });
 
+  it('stops a reply the content filter blocks, with finish reason content_filter', async () => {
+    const { emptyResult } = await import('../../moderation/taxonomy.ts');
+    const moderator = {
+      model: 'test',
+      async moderate(texts: string[]) {
+        return texts.map((t) => {
+          const r = emptyResult();
+          r.flagged = t.includes('w3');
+          r.category_scores.violence = r.flagged ? 1 : 0;
+          return r;
+        });
+      },
+      decide: (r: { flagged: boolean }) => (r.flagged ? ('block' as const) : ('allow' as const)),
+    };
+    const m = new GenerationManager(store.messages, new InProcessBus(), new Metrics(false), moderator);
+    const a = await pending();
+    await m.start({ messageId: a.id, modelId: 'p', provider: new ScriptedProvider('p', 0, 6), prompt: [{ role: 'user', content: 'a b c' }], sampling, lastSeq: 0, baseContent: '' });
+    const msg = (await store.messages.get(a.id))!;
+    assert.equal(msg.finishReason, 'content_filter');
+    assert.equal((msg.moderation as { flagged: boolean }).flagged, true);
+    const last = (await store.messages.eventsAfter(a.id, 0)).at(-1)!;
+    assert.deepEqual([last.kind, last.data?.finishReason], ['done', 'content_filter']);
+  });
+
   it('records provider failures as an error on the message', async () => {
     const m = new GenerationManager(store.messages, new InProcessBus(), new Metrics(false));
     const a = await pending();

@@ -62,6 +62,12 @@ export function registerAppConversations(app: FastifyInstance, ctx: ServerContex
     return ctx.store.messages.list(c.id, pageQuery(req.query));
   });
 
+  app.get('/api/conversations/:id/feedback', async (req) => {
+    const { user } = await ctx.auth.app(req);
+    const c = await owned(user.id, (req.params as { id: string }).id);
+    return { items: await ctx.store.feedback.forConversation(user.id, c.id) };
+  });
+
   app.patch('/api/conversations/:id', async (req) => {
     const { user } = await ctx.auth.app(req);
     const c = await owned(user.id, (req.params as { id: string }).id);
