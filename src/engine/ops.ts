@@ -79,23 +79,44 @@ export function rmsnormBackward(dx: number, dw: number, dout: number, x: number,
   run('rmsnorm_backward_dw', [dw, dout, x, rstd, rows, dim], dim, 16, 3 * rows * dim);
 }
 
-function ropeCheck(op: string, x: number, pos: number, rows: number, nHeads: number, headDim: number, theta: number): void {
+function ropeCheck(op: string, x: number, pos: number, rows: number, nHeads: number, headDim: number, theta: number): number {
   size(op, 'rows', rows); size(op, 'nHeads', nHeads, 1); size(op, 'headDim', headDim, 2);
   if (headDim % 2) fail(op, `headDim must be even, got ${headDim}`);
-  if (!(theta > 0)) fail(op, `theta must be positive, got ${theta}`);
+  if (!(theta > 0) || !Number.isFinite(theta)) fail(op, `theta must be a positive number, got ${theta}`);
   span(op, 'x', x, rows * nHeads * headDim); span(op, 'pos', pos, rows);
+  const p = i32(pos, rows);
+  let top = 0;
+  for (let r = 0; r < rows; r++) {
+    if (!(p[r] >= 0 && p[r] < 1 << 24)) fail(op, `pos[${r}] = ${p[r]} must be 0..2^24`);
+    if (p[r] > top) top = p[r];
+  }
+  return ropeTable(theta, headDim, top + 1);
+}
+
+/** cos/sin tables per (theta, headDim), [positions, headDim], grown to a power of two as positions appear. */
+const ropeTables = new Map<string, { ptr: number; positions: number }>();
+function ropeTable(theta: number, headDim: number, positions: number): number {
+  const key = `${Math.fround(theta)}/${headDim}`;
+  const have = ropeTables.get(key);
+  if (have && have.positions >= positions) return have.ptr;
+  const n = Math.max(256, 2 ** Math.ceil(Math.log2(positions)));
+  if (have) free(have.ptr);
+  const ptr = alloc(n * headDim);
+  run('rope_table', [ptr, theta, headDim], n, 16, 40 * n * headDim);
+  ropeTables.set(key, { ptr, positions: n });
+  return ptr;
 }
 
 /** In place on x[rows, nHeads*headDim]; pos i32[rows]; HF rotate_half pairing (i, i + headDim/2). */
 export function ropeForward(x: number, pos: number, rows: number, nHeads: number, headDim: number, theta: number): void {
-  ropeCheck('ropeForward', x, pos, rows, nHeads, headDim, theta);
-  run('rope', [x, pos, rows, nHeads, headDim, theta, 1], rows, 1, 6 * rows * nHeads * headDim);
+  const tab = ropeCheck('ropeForward', x, pos, rows, nHeads, headDim, theta);
+  run('rope', [x, pos, rows, nHeads, headDim, tab, 1], rows, 1, 6 * rows * nHeads * headDim);
 }
 
 /** In place: the rotation by the negative angle (the transpose of the forward). */
 export function ropeBackward(dx: number, pos: number, rows: number, nHeads: number, headDim: number, theta: number): void {
-  ropeCheck('ropeBackward', dx, pos, rows, nHeads, headDim, theta);
-  run('rope', [dx, pos, rows, nHeads, headDim, theta, -1], rows, 1, 6 * rows * nHeads * headDim);
+  const tab = ropeCheck('ropeBackward', dx, pos, rows, nHeads, headDim, theta);
+  run('rope', [dx, pos, rows, nHeads, headDim, tab, -1], rows, 1, 6 * rows * nHeads * headDim);
 }
 
 function attnShape(op: string, B: number, T: number, H: number, KVH: number, hd: number): void {

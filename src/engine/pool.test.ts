@@ -51,6 +51,7 @@ test('ops reject bad pointers and sizes, naming the op and the argument', () => 
   assert.throws(() => ops.crossEntropy(a, 0, a, putI32([7]), 0, 1, 5), /crossEntropy: targets\[0\] = 7 is outside the vocabulary/);
   assert.throws(() => ops.attentionForward(a, a, a, a, a, 1, 1, 3, 2, 4), /attentionForward: H \(3\) must be a multiple of KVH \(2\)/);
   assert.throws(() => ops.ropeForward(a, a, 1, 1, 5, 1e4), /ropeForward: headDim must be even/);
+  assert.throws(() => ops.ropeBackward(a, putI32([3, -1]), 2, 1, 4, 1e4), /ropeBackward: pos\[1\] = -1/);
   assert.throws(() => ops.attentionDecode(a, a, a, a, putI32([0]), putI32([0]), 1, 1, 1, 4, 4), /attentionDecode: lens\[0\] = 0/);
   assert.throws(() => ops.adamw(a, a, a, a, 4, NaN, 0.9, 0.99, 1e-8, 0, 1), /adamw: lr must be a finite number/);
 });
