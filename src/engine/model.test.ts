@@ -167,6 +167,13 @@ test('bad input gives clear errors', () => {
   tokenLogprobs(m, { B: 1, T: 2, ids: [1, 2], targets: [2, 3] });
   m.forward([3, 4], 1, 2);
   assert.throws(() => tokenLogprobsBackward(m, [1, 1]), /another forward pass ran since/);
+  const tensors = m.toTensors();
+  const q = tensors.get('model.layers.1.self_attn.q_proj.weight')!;
+  tensors.set('model.layers.1.self_attn.q_proj.weight', { shape: [q.shape[0], q.shape[1] - 1], data: q.data });
+  assert.throws(() => LlamaModel.fromTensors(c, tensors, {}, 'ck'), /ck: tensor "model.layers.1.self_attn.q_proj.weight" has shape \[16,15\], expected \[16,16\]/);
+  tensors.delete('model.norm.weight');
+  tensors.set('model.layers.1.self_attn.q_proj.weight', q);
+  assert.throws(() => LlamaModel.fromTensors(c, tensors, {}, 'ck'), /ck: missing tensor "model.norm.weight"/);
   m.dispose();
   s.dispose();
 });
