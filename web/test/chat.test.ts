@@ -128,7 +128,7 @@ test('a refresh mid-reply re-attaches to the running generation', async () => {
   // After the reload the page replays what was generated and follows the rest live.
   await page.getByRole('button', { name: 'Stop generating' }).waitFor();
   await waitForGrowth(seen, 40);
-  await page.getByRole('button', { name: 'Stop generating' }).click();
+  await page.keyboard.press('Escape'); // the "stop" shortcut
   await settled();
   const conv = page.url().split('/c/')[1];
   const { items } = await api(`/api/conversations/${conv}/messages`);
@@ -238,7 +238,13 @@ test('the sidebar searches, renames and archives conversations', async () => {
   await chats.getByRole('link', { name: 'Filter check' }).waitFor({ state: 'detached' });
   await page.getByRole('button', { name: 'Archived chats' }).click();
   await chats.getByRole('link', { name: 'Filter check' }).waitFor();
+  page.once('dialog', (d) => void d.accept());
+  await chats.getByRole('button', { name: 'Options for Filter check' }).click();
+  await page.getByRole('menuitem', { name: 'Delete' }).click();
+  await chats.getByRole('link', { name: 'Filter check' }).waitFor({ state: 'detached' });
+  await page.getByText('No archived chats.').waitFor();
   await page.getByRole('button', { name: 'Back to chats' }).click();
+  await chats.getByRole('link', { name: 'Write a code example' }).waitFor();
 });
 
 test('trainer console: a ranking task is sampled, reordered by keyboard and shows up in the export', async () => {
@@ -297,8 +303,12 @@ test('runs: model versions with their lineage, curves and metrics', async () => 
   await page.screenshot({ path: screenshotPath('runs') });
 });
 
-test('dark theme and a phone-sized screen', async () => {
-  await page.getByRole('button', { name: 'New chat' }).click();
+test('keyboard shortcuts, dark theme and a phone-sized screen', async () => {
+  await page.keyboard.press('Control+Shift+O'); // new chat
+  await page.getByRole('heading', { name: 'What can I help with?' }).waitFor();
+  await page.locator('body').click({ position: { x: 700, y: 300 } });
+  await page.keyboard.press('Shift+Escape'); // focus the message box
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Message');
   await setSettings({ theme: 'dark' });
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
   await page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: 'Write a code example' }).click();
