@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { testBackends } from '../store/test-backends.ts';
 import { KeywordModerator, ScriptedProvider, startTestServer, type TestServer } from './test-support.ts';
+import { ProviderError } from '../providers/types.ts';
 
 const sqlite = testBackends()[0];
 
@@ -260,5 +261,51 @@ describe('/v1 as the upstream of another Parley (the providers’ OpenAI-compati
     const plain = await client.chat.completions.create({ model: 'proxied', messages: [{ role: 'user', content: 'hi' }], logprobs: true, top_logprobs: 1 });
     assert.equal(plain.choices[0].message.content, 'Echo: hi');
     assert.equal(plain.choices[0].logprobs?.content?.length, 2);
+  });
+});
+
+describe('/v1 when a model fails', () => {
+  let s: TestServer;
+  before(async () => {
+    const busy = new ScriptedProvider('busy');
+    busy.chat = () => ({
+      async *[Symbol.asyncIterator]() {
+        throw new ProviderError('the queue is full', 429, 'server_busy');
+      },
+    });
+    const flaky = new ScriptedProvider('flaky');
+    flaky.chat = () => ({
+      async *[Symbol.asyncIterator]() {
+        yield { type: 'delta' as const, text: 'partial' };
+        throw new Error('engine fell over');
+      },
+    });
+    s = await startTestServer(sqlite, { providers: [busy, flaky] });
+  });
+  after(() => s.stop());
+
+  it('answers with the provider’s status when it fails before the first token, even when streaming', async () => {
+    const client = new OpenAI({ baseURL: `${s.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    for (const stream of [false, true]) {
+      await assert.rejects(
+        (async () => {
+          const r = await client.chat.completions.create({ model: 'busy', messages: [{ role: 'user', content: 'x' }], stream });
+          if (stream) for await (const _ of r as AsyncIterable<unknown>);
+        })(),
+        (e: any) => e.status === 429 && e.code === 'server_busy',
+      );
+    }
+  });
+
+  it('ends a stream that fails midway with an OpenAI error event', async () => {
+    const res = await fetch(`${s.url}/v1/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'flaky', messages: [{ role: 'user', content: 'x' }], stream: true }),
+    });
+    const events = (await res.text()).trim().split('\n\n').map((b) => b.replace(/^data: /, ''));
+    assert.equal(JSON.parse(events[1]).choices[0].delta.content, 'partial');
+    const last = JSON.parse(events.at(-1)!);
+    assert.equal(last.error.message, 'engine fell over');
+    assert.equal(last.error.type, 'server_error');
   });
 });

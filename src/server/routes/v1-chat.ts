@@ -137,7 +137,9 @@ async function execute(
       if (format.includeUsage) sse.send(format.usageChunk(results));
       sse.send('[DONE]');
     } catch (err) {
-      if (!controller.signal.aborted) {
+      const clientLeft = controller.signal.aborted;
+      controller.abort('failed'); // the other choices stop too
+      if (!clientLeft) {
         const status = err instanceof ProviderError ? err.status : 500;
         const code = err instanceof ProviderError ? err.code : 'generation_failed';
         req.log.error(err);
