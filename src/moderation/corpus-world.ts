@@ -1,5 +1,5 @@
 // Labelled text from the world (src/world), written by another hand than our templates:
-//   - the safety family's harmful requests and benign twins; the world labels them with a coarse
+//   - the safety family's harmful requests, benign twins, refusals and answers; the world labels them with a coarse
 //     category, mapped here per topic to ours, and an example speaks only for those categories;
 //   - WordNet definitions and example sentences as plain safe text (they use "kill", "knife",
 //     "drug" in their everyday senses).
@@ -43,6 +43,10 @@ export function worldExamples(rng: Rng, variants: (text: string) => string[], de
     for (const t of topic.harmful.eval) heldout.push({ text: t, labels, mask: labels, source });
     for (const t of topic.benign.templates.train) for (const text of variants(t)) train.push({ text, labels: [], source: `${source}-twin` });
     for (const t of topic.benign.templates.eval) heldout.push({ text: t, labels: [], source: `${source}-twin` });
+    // The replies Parley's chat model is taught to give are safe text too; refusals name the harm
+    // they refuse ("I can't help with hurting someone"), which is exactly what must not be flagged.
+    train.push({ text: topic.refusal, labels: [], source: `${source}-refusal` });
+    train.push({ text: topic.benign.answer, labels: [], source: `${source}-answer` });
   }
   const words = loadWords();
   const picked = rng.shuffle(words.slice()).slice(0, definitions);

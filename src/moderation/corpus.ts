@@ -4,6 +4,8 @@
 // Training examples are then augmented with obfuscated copies and with safe sentences around them.
 
 import { worldExamples } from './corpus-world.ts';
+import { classText } from './lexicon.ts';
+import { normalize } from './normalize.ts';
 import { obfuscate } from './obfuscate.ts';
 import { Rng } from './random.ts';
 import { SAFE } from './corpus-safe.ts';
@@ -30,11 +32,13 @@ export interface CorpusOptions {
   obfuscateRate: number;
   /** Fraction of training examples that also get a copy wrapped in safe sentences. */
   contextRate: number;
+  /** Fraction of safe training examples that also get a copy cut after a few words. */
+  prefixRate: number;
   /** WordNet definitions and examples added as safe text (a fifth of them held out). */
   definitions: number;
 }
 
-export const DEFAULT_CORPUS: CorpusOptions = { seed: 1, perTemplate: 24, obfuscateRate: 0.3, contextRate: 0.15, definitions: 2000 };
+export const DEFAULT_CORPUS: CorpusOptions = { seed: 1, perTemplate: 24, obfuscateRate: 0.3, contextRate: 0.15, prefixRate: 0.3, definitions: 2000 };
 
 export function isHeldOut(templateIndex: number): boolean {
   return templateIndex % 4 === 2;
@@ -43,6 +47,11 @@ export function isHeldOut(templateIndex: number): boolean {
 const PREFIXES = ['', '', '', 'hey ', 'ok so ', 'honestly ', 'lol ', 'please ', 'quick question, ', 'so '];
 const SUFFIXES = ['', '', '', '?', '.', '!', ' lol', ' please', ' thanks', '...'];
 const SLOT = /\{(\w+)\}/g;
+const OPENERS = [
+  'ok', 'okay', 'sure', 'sure,', 'yes', 'no', 'thanks', 'thank you', 'hi', 'hello', 'hey', 'the', 'a', 'so', 'well,',
+  'sure, here is', 'here is', 'here are', "here's", 'of course!', 'great question', 'i see', 'hmm', 'lol', 'yes please',
+  'certainly.', 'absolutely', 'no problem', 'got it', 'cool', 'nice', 'wow', 'why?', 'what?', 'how?', 'i think',
+];
 
 function fill(template: string, rng: Rng): string {
   return template.replace(SLOT, (_, name: string) => {
@@ -94,7 +103,20 @@ export function buildCorpus(opts: CorpusOptions = DEFAULT_CORPUS): Corpus {
   heldout.push(...world.heldout);
   const safeTrain = train.filter((e) => e.labels.length === 0);
   const augmented: Example[] = [];
+  // Streamed replies are moderated while they grow, so the start of a safe text must read as
+  // safe too; a few bare words ("ok", "sure,") teach the same about chat openers.
+  for (const w of OPENERS) augmented.push({ text: w, labels: [], source: 'opener' });
   for (const e of train) {
+    const words = e.text.split(' ');
+    if (e.labels.length === 0 && words.length > 3 && rng.next() < opts.prefixRate) {
+      augmented.push({ ...e, text: words.slice(0, 1 + rng.int(words.length - 2)).join(' '), source: e.source + '+prefix' });
+    }
+    // The opening words of an unsafe text ("i will", "how do i") are safe as long as no lexicon
+    // term has appeared yet: this takes weight off the frames the templates share.
+    if (e.labels.length > 0 && words.length > 3 && rng.next() < opts.prefixRate) {
+      const prefix = words.slice(0, 1 + rng.int(3)).join(' ');
+      if (!classText(normalize(prefix)).includes('__')) augmented.push({ text: prefix, labels: [], source: e.source + '+prefix' });
+    }
     if (rng.next() < opts.obfuscateRate) augmented.push({ ...e, text: obfuscate(e.text, rng), source: e.source + '+obf' });
     if (rng.next() < opts.contextRate) {
       const before = rng.pick(safeTrain).text;

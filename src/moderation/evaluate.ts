@@ -51,35 +51,3 @@ export function evaluate(examples: Example[], flags: (text: string) => Set<Categ
   return { examples: examples.length, perCategory, flagged: metrics(any.tp, any.fp, any.fn) };
 }
 
-/**
- * Per-category thresholds that maximise F1 on labelled examples scored by `score` (scores in
- * CATEGORIES order), searched on a grid within [lo, hi]. The limits keep a category with few
- * validation positives from landing on an extreme threshold by chance.
- */
-export function bestThresholds(examples: Example[], score: (text: string) => ArrayLike<number>, lo = 0.15, hi = 0.7): number[] {
-  const scored = examples.map((e) => ({ e, s: Array.from(score(e.text)) }));
-  return CATEGORIES.map((c, ci) => {
-    let best = 0.5;
-    let bestF1 = -1;
-    for (let t = lo; t <= hi + 1e-9; t += 0.05) {
-      let tp = 0;
-      let fp = 0;
-      let fn = 0;
-      for (const { e, s } of scored) {
-        if (e.mask && !e.mask.includes(c)) continue;
-        const want = e.labels.includes(c);
-        const got = s[ci] >= t;
-        if (got && want) tp++;
-        else if (got) fp++;
-        else if (want) fn++;
-      }
-      const f1 = metrics(tp, fp, fn).f1;
-      // Ties go to the threshold nearest 0.5.
-      if (f1 > bestF1 + 1e-9 || (Math.abs(f1 - bestF1) <= 1e-9 && Math.abs(t - 0.5) < Math.abs(best - 0.5))) {
-        bestF1 = f1;
-        best = Math.round(t * 100) / 100;
-      }
-    }
-    return best;
-  });
-}

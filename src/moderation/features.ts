@@ -3,7 +3,7 @@
 //   chars:   character 3- to 5-grams (with the spaces, so word boundaries count);
 //   classes: pattern tokens (ages), the lexicon classes present (lexicon.ts) and pairs of them.
 // Each feature is hashed into one of `dims` buckets with value 1 + ln(count). Each block is scaled
-// to unit L2 norm on its own: the few class features would otherwise be drowned by the hundreds of
+// to unit L2 norm on its own (short texts less, see floors): the few class features would otherwise be drowned by the hundreds of
 // character n-grams, and a long and a short text of the same kind score alike.
 
 import { classText } from './lexicon.ts';
@@ -71,22 +71,26 @@ export function featurize(normalized: string, cfg: FeatureConfig): SparseVector 
     }
   }
   const blocks = [words, chars, classes];
+  // Squared-norm floors per block: a text of two or three words has too little evidence for unit
+  // norm to be fair, and would let one word's weight decide (a reply that has streamed "Sure," so
+  // far must not look like anything).
+  const floors = [12, 60, 1];
   const n = blocks.reduce((a, m) => a + m.size, 0);
   const index = new Uint32Array(n);
   const value = new Float32Array(n);
   let j = 0;
   const starts: number[] = [];
-  for (const m of blocks) {
+  blocks.forEach((m, b) => {
     starts.push(j);
     let norm = 0;
     for (const c of m.values()) norm += (1 + Math.log(c)) ** 2;
-    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    const inv = 1 / Math.sqrt(Math.max(norm, floors[b]));
     for (const [k, c] of m) {
       index[j] = k;
       value[j] = (1 + Math.log(c)) * inv;
       j++;
     }
-  }
+  });
   starts.push(j);
   return { index, value, blocks: starts as [number, number, number, number] };
 }

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MODEL_FORMAT, type Classifier, type ModelInfo } from './classifier.ts';
 import { buildCorpus, DEFAULT_CORPUS, type CorpusOptions, type Example } from './corpus.ts';
-import { bestThresholds, evaluate, type Evaluation } from './evaluate.ts';
+import { evaluate, type Evaluation } from './evaluate.ts';
 import { DEFAULT_FEATURES } from './features.ts';
 import { obfuscate } from './obfuscate.ts';
 import { Rng } from './random.ts';
@@ -21,8 +21,6 @@ export interface PipelineOptions {
   corpus?: Partial<Omit<CorpusOptions, 'seed'>>;
   /** Confirmed reports as examples (reports.ts). */
   reports?: Example[];
-  /** Choose per-category thresholds on a validation slice of the training templates (default true). */
-  calibrate?: boolean;
   log?: (line: string) => void;
 }
 
@@ -50,20 +48,9 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
   const features = { ...DEFAULT_FEATURES, dims: opts.dims ?? DEFAULT_FEATURES.dims };
   const trainOpts = { ...DEFAULT_TRAIN, seed: opts.seed, epochs: opts.epochs ?? DEFAULT_TRAIN.epochs, features };
   const info: Omit<ModelInfo, 'features'> = { format: MODEL_FORMAT, version: '', categories: [...CATEGORIES], thresholds: CATEGORIES.map(() => 0.5), training: {} };
-  // Thresholds are chosen on templates the model did not see: a first model is trained without a
-  // validation slice of the training templates, its scores on that slice pick each category's
-  // threshold, then the final model is trained on everything.
-  let thresholds = info.thresholds;
-  if (opts.calibrate ?? true) {
-    const isVal = (e: Example) => /#(\d+)/.test(e.source) && Number(/#(\d+)/.exec(e.source)![1]) % 4 === 0;
-    const val = train.filter((e) => isVal(e) && !e.source.includes('+'));
-    log(`calibration: training on ${train.length - train.filter(isVal).length} examples, choosing thresholds on ${val.length}`);
-    const first = trainClassifier(train.filter((e) => !isVal(e)), trainOpts, info);
-    thresholds = bestThresholds(val, (t) => first.score(t));
-    log(`thresholds: ${CATEGORIES.map((c, i) => `${c}=${thresholds[i]}`).join(' ')}`);
-  }
-  const classifier = trainClassifier(train, { ...trainOpts, onEpoch: (e, loss) => log(`epoch ${e}: loss ${loss.toFixed(5)}`) }, { ...info, thresholds });
+  const classifier = trainClassifier(train, { ...trainOpts, onEpoch: (e, loss) => log(`epoch ${e}: loss ${loss.toFixed(5)}`) }, info);
   const trainSeconds = (performance.now() - t0) / 1000;
+  const thresholds = classifier.info.thresholds;
   const flags = (text: string) => {
     const s = classifier.score(text);
     return new Set(CATEGORIES.filter((_, i) => s[i] >= thresholds[i])) as Set<Category>;

@@ -82,6 +82,7 @@ export const SLOTS: Record<string, string[]> = {
     'save money for a house', 'train my puppy', 'write a novel', 'learn spanish', 'fix a leaky tap', 'get better sleep',
     'lose weight safely', 'build a bookshelf', 'change a car tyre', 'meditate', 'ask for a raise', 'quit smoking',
   ],
+  kindVerb: ['call', 'visit', 'hug', 'surprise', 'pick up', 'text', 'email', 'thank', 'meet', 'help'],
   tool: ['drill', 'sewing machine', 'camera', 'laptop', 'blender', 'bike helmet', 'tent', 'paint roller'],
   age: ['5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15', '16', '17', 'eleven', 'twelve'],
   kin: ['daughter', 'son', 'kid', 'child', 'niece', 'nephew', 'students', 'grandson', 'granddaughter'],
