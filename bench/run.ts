@@ -5,6 +5,7 @@
 //   npm run bench                   # everything
 //   npm run bench -- train decode   # only some (matmul, train, decode, memory)
 //   npm run bench -- --runs 3       # pairs per training shape (median ratio reported)
+//   npm run bench -- train --threads 1   # both sides on one thread (default: all cores for both)
 //   npm run bench -- --torch-steps 10  # timed PyTorch steps (default 3: Debian's torch runs on the
 //                                      # reference BLAS, ~25–90 s a step here; a rate needs few steps)
 //
@@ -24,6 +25,7 @@ function flag(name: string, fallback: number): number {
 }
 const runs = flag('--runs', 1);
 const torchSteps = flag('--torch-steps', 3);
+const threads = args.includes('--threads') ? flag('--threads', 1) : undefined;
 const only = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
 const wanted = (name: string) => only.length === 0 || only.includes(name);
 
@@ -40,7 +42,8 @@ function runJson(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.e
 }
 
 function parley(sub: string[]): Json[] {
-  return runJson(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...sub]);
+  const env = threads ? { ...process.env, PARLEY_THREADS: String(threads) } : process.env;
+  return runJson(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...sub], env);
 }
 
 function torch(script: string, flags: string[]): Json[] {
@@ -48,7 +51,7 @@ function torch(script: string, flags: string[]): Json[] {
   // This machine's OpenBLAS tuning variables break Debian's torch build.
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  return runJson(python, [join(root, 'bench/torch', script), ...flags], env);
+  return runJson(python, [join(root, 'bench/torch', script), ...flags, ...(threads ? ['--threads', String(threads)] : [])], env);
 }
 
 function print(line: Json): void {
