@@ -48,7 +48,7 @@ function parley(sub: string[]): Json[] {
 
 function torch(script: string, flags: string[]): Json[] {
   const env = { ...process.env };
-  // This machine's OpenBLAS tuning variables break Debian's torch build.
+  // This machine pins OpenBLAS to a conservative core type; unset for benchmarking, as train_bench.py says.
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   return runJson(python, [join(root, 'bench/torch', script), ...flags, ...(threads ? ['--threads', String(threads)] : [])], env);
