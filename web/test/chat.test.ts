@@ -324,3 +324,24 @@ test('keyboard shortcuts, dark theme and a phone-sized screen', async () => {
   await page.waitForFunction(() => document.querySelector('aside.sidebar')!.getBoundingClientRect().x >= 0);
   await page.screenshot({ path: screenshotPath('phone-sidebar') });
 });
+
+test('the chat list loads older pages on demand; unknown API paths stay API errors', async () => {
+  await page.setViewportSize({ width: 1280, height: 860 });
+  const { csrfToken } = await api('/api/auth/me');
+  for (let i = 0; i < 31; i++) {
+    const r = await page.request.post(`${server.url}/api/conversations`, { data: { title: `bulk ${i}` }, headers: { 'x-csrf-token': csrfToken } });
+    assert.equal(r.status(), 201);
+  }
+  await page.goto(`${server.url}/`);
+  const links = page.getByRole('navigation', { name: 'Chats' }).getByRole('link');
+  await links.nth(29).waitFor();
+  assert.equal(await links.count(), 30, 'one page of 30');
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: 'Write a code example' }).waitFor();
+  assert.ok((await links.count()) > 31);
+  const missing = await page.request.get(`${server.url}/api/no-such-route`);
+  assert.equal(missing.status(), 404);
+  assert.equal((await missing.json()).error.code, 'unknown_route');
+  const deepLink = await page.request.get(`${server.url}/c/anything`);
+  assert.match(deepLink.headers()['content-type'] ?? '', /text\/html/);
+});
