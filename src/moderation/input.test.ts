@@ -20,6 +20,8 @@ test('lone surrogates are replaced, not fatal', () => {
 test('UTF-8 decoding names the bad byte', () => {
   assert.equal(decodeUtf8(Buffer.from('héllo'), 'f.txt'), 'héllo');
   assert.throws(() => decodeUtf8(Buffer.from([0x61, 0x62, 0xff, 0x63]), 'f.txt'), /f\.txt is not valid UTF-8 \(bad byte at offset 2\)/);
+  assert.throws(() => decodeUtf8(Buffer.from([0x63, 0xc3, 0xa9, 0xe9, 0x21]), 'g'), /offset 3/);
+  assert.throws(() => decodeUtf8(Buffer.from([0x61, 0xed, 0xa0, 0x80]), 'g'), /offset 1/);
 });
 
 test('OpenAI request input shapes', () => {

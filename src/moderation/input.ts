@@ -36,20 +36,25 @@ export function decodeUtf8(bytes: Uint8Array, where: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    let lo = 0;
-    let hi = bytes.length;
-    // Binary search for the longest valid prefix, to say where the bad byte is.
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-        lo = mid;
-      } catch {
-        hi = mid - 1;
-      }
-    }
-    throw new UserError(`${where} is not valid UTF-8 (bad byte at offset ${lo})`);
+    throw new UserError(`${where} is not valid UTF-8 (bad byte at offset ${firstBadByte(bytes)})`);
   }
+}
+
+// Where decoding fails: the first byte that does not start or continue a well-formed sequence.
+function firstBadByte(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const x = b[i];
+    const n = x < 0x80 ? 1 : x >= 0xc2 && x <= 0xdf ? 2 : x >= 0xe0 && x <= 0xef ? 3 : x >= 0xf0 && x <= 0xf4 ? 4 : 0;
+    if (n === 0) return i;
+    for (let k = 1; k < n; k++) {
+      if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) return i;
+    }
+    // Overlong 3- and 4-byte forms, UTF-16 surrogates and code points past U+10FFFF.
+    const y = b[i + 1];
+    if ((x === 0xe0 && y < 0xa0) || (x === 0xed && y >= 0xa0) || (x === 0xf0 && y < 0x90) || (x === 0xf4 && y >= 0x90)) return i;
+    i += n;
+  }
+  return b.length;
 }
 
 /**
