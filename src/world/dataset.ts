@@ -79,8 +79,9 @@ export function generateDataset(world: World, options: GenerateOptions): Generat
   const log = options.log ?? (() => {});
   const root = new Rng(seed);
 
-  log('pretraining prose');
+  const proseStarted = performance.now();
   const paragraphs = pretrainParagraphs(root.fork('pretrain'), world, scale);
+  log(`pretraining prose: ${paragraphs.length} paragraphs (${Math.round(performance.now() - proseStarted)} ms)`);
   const pretrain = paragraphs.join('\n\n') + '\n';
 
   const families = {} as Record<FamilyName, FamilyStats>;
@@ -90,7 +91,7 @@ export function generateDataset(world: World, options: GenerateOptions): Generat
   const trainKeys = new Set<string>();
 
   for (const family of FAMILIES) {
-    log(`family ${family}`);
+    const started = performance.now();
     const task = TASKS[family];
     const st: FamilyStats = { sft: 0, prompts: 0, eval: 0, uniquePrompts: { sft: 0, prompts: 0, eval: 0 }, intents: {} };
     const keys = { sft: new Set<string>(), prompts: new Set<string>(), eval: new Set<string>() };
@@ -132,6 +133,7 @@ export function generateDataset(world: World, options: GenerateOptions): Generat
     st.eval = n;
     st.uniquePrompts = { sft: keys.sft.size, prompts: keys.prompts.size, eval: keys.eval.size };
     families[family] = st;
+    log(`${family}: ${st.sft} demonstrations, ${st.prompts} prompts, ${st.eval} eval (${Math.round(performance.now() - started)} ms)`);
   }
 
   log('writing');

@@ -15,9 +15,19 @@ interface Intent {
   templates: TemplateSet;
   reference: string;
   expect: string[]; // a good reply contains one of these (not merely echoed from the question)
+  alsoExpect?: string[]; // and one of these too
   echoOk?: boolean; // greeting back with the user's own words is fine
   afterExchange?: boolean; // may follow an earlier question and answer
 }
+
+// Small talk has one move per turn; a reply that greets, thanks and says goodbye at once is a
+// catch-all, not an answer. These cues are distinctive to each move.
+const SMALL_TALK_CUES: Record<string, string[]> = {
+  greeting: ['hello', 'hi', 'hey', 'greetings', 'howdy'],
+  thanks: ['welcome', 'anytime', 'my pleasure'],
+  goodbye: ['bye', 'goodbye', 'see you', 'take care'],
+  how_are_you: ["i'm doing", 'i am doing', 'doing well'],
+};
 
 const INTENTS: Record<string, Intent> = {
   who_are_you: {
@@ -27,6 +37,7 @@ const INTENTS: Record<string, Intent> = {
     },
     reference: 'I am Parley, an AI assistant. I can answer questions, do calculations and chat with you.',
     expect: ['parley'],
+    alsoExpect: ['ai', 'assistant', 'language model', 'chatbot'],
   },
   name: {
     templates: {
@@ -42,7 +53,8 @@ const INTENTS: Record<string, Intent> = {
       eval: ['Where do you come from?', 'Who is behind you?'],
     },
     reference: 'I am Parley, an AI assistant trained by the Parley project on demonstrations and feedback from people.',
-    expect: ['parley'],
+    expect: ['parley project', 'parley team'],
+    alsoExpect: ['trained', 'created', 'made', 'built', 'developed'],
   },
   are_you_human: {
     templates: {
@@ -61,7 +73,7 @@ const INTENTS: Record<string, Intent> = {
       eval: ['What sort of things are you able to help with?', 'In what ways could you be useful to me?'],
     },
     reference: 'I can answer factual questions, explain words, do calculations with a calculator, and chat. I can make mistakes, so please double-check important facts.',
-    expect: ['questions', 'calculations', 'calculator', 'explain', 'answer', 'help'],
+    expect: ['questions', 'calculations', 'calculator', 'explain', 'answer', 'facts', 'chat'],
   },
   feelings: {
     templates: {
@@ -141,7 +153,12 @@ export const identity: TaskFamily<IdentityMeta> = {
     const it = INTENTS[meta.intent];
     if (containsAny(text, FALSE_IDENTITY)) return makeGrade('false_identity', false, 0, text, meta.reference);
     const hits = it ? (it.echoOk ? it.expect.filter((e) => containsPhrase(text, e)) : newCues(text, lastUserText(prompt), it.expect)) : [];
-    if (hits.length) return makeGrade('correct', true, 1, text, meta.reference);
+    const also = !it?.alsoExpect || containsAny(text, it.alsoExpect);
+    const offTopic =
+      meta.intent in SMALL_TALK_CUES &&
+      Object.entries(SMALL_TALK_CUES).some(([k, cues]) => k !== meta.intent && newCues(text, lastUserText(prompt), cues).length > 0);
+    if (hits.length && also && offTopic) return makeGrade('off_topic', false, 0.3, text, meta.reference);
+    if (hits.length && also) return makeGrade('correct', true, 1, text, meta.reference);
     if (isRefusal(text)) return makeGrade('refused', false, 0, text, meta.reference);
     return makeGrade('wrong', false, 0, text, meta.reference);
   },
