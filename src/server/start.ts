@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { openStore, storeOptionsFromEnv } from '../store/store.ts';
 import { ModelRegistry } from '../providers/registry.ts';
 import { buildApp } from './app.ts';
+import { HEARTBEAT_MS } from './generation/manager.ts';
 import { configFromEnv } from './config.ts';
 import { loadModerator } from './moderation-adapter.ts';
 import { serveWebApp } from './web-app.ts';
@@ -17,8 +18,21 @@ export async function startServer(overrides: { port?: number; host?: string } = 
   const store = await openStore(storeOptions);
   const where = storeOptions.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `SQLite ${join(storeOptions.dataDir ?? './data', 'parley.db')}`;
   await store.users.deleteExpiredSessions();
-  const recovered = await store.messages.recoverInterrupted();
-  if (recovered.length) console.log(`${recovered.length} reply(ies) left unfinished by the last run are marked interrupted (they can be continued)`);
+  // One server: every pending reply was left by a previous run. Replicas (Redis configured): only
+  // replies whose replica has stopped beating, checked now and then rather than at startup only.
+  const report = (ids: string[]) => {
+    if (ids.length) console.log(`${ids.length} reply(ies) left unfinished by a stopped server are marked interrupted (they can be continued)`);
+  };
+  let sweep: NodeJS.Timeout | null = null;
+  if (config.redisUrl) {
+    const recoverStale = () =>
+      store.messages.recoverInterrupted({ staleBefore: new Date(Date.now() - 6 * HEARTBEAT_MS).toISOString() }).then(report, (err) => console.error('recovery sweep failed:', err));
+    await recoverStale();
+    sweep = setInterval(recoverStale, 2 * HEARTBEAT_MS);
+    sweep.unref();
+  } else {
+    report(await store.messages.recoverInterrupted());
+  }
 
   const models = await ModelRegistry.fromEnvironment();
   for (const notice of models.notices) console.log(notice);
@@ -49,6 +63,7 @@ export async function startServer(overrides: { port?: number; host?: string } = 
     if (closing) return;
     closing = true;
     console.log(`${signal}: stopping (running replies are marked interrupted)`);
+    if (sweep) clearInterval(sweep);
     await parley.close();
     await redis?.counters.close();
     await models.close();

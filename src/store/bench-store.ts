@@ -31,7 +31,7 @@ try {
       rows.push({
         id, conversation_id: conv.id, parent_id: parent, role: i % 2 ? 'assistant' : 'user', content: 'lorem ipsum dolor sit amet '.repeat(20),
         status: 'complete', model: null, sampling: null, tool_calls: null, tool_call_id: null, moderation: null, finish_reason: null,
-        error: null, usage: null, created_at: t, updated_at: t,
+        error: null, usage: null, heartbeat_at: null, created_at: t, updated_at: t,
       });
       parent = id;
     }

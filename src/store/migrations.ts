@@ -170,8 +170,19 @@ const init: Migration = {
   },
 };
 
+// Replies being generated say they are alive, so with several replicas a reply is marked interrupted
+// only when the replica generating it has stopped beating, not whenever some replica restarts.
+const heartbeat: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('messages').addColumn('heartbeat_at', 'text').execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.alterTable('messages').dropColumn('heartbeat_at').execute();
+  },
+};
+
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { '0001_init': init };
+    return { '0001_init': init, '0002_heartbeat': heartbeat };
   },
 };

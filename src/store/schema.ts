@@ -60,6 +60,7 @@ export interface MessagesTable {
   finish_reason: string | null;
   error: string | null;
   usage: string | null; // JSON {promptTokens, completionTokens}
+  heartbeat_at: string | null; // last sign of life of the generation writing this pending reply
   created_at: string;
   updated_at: string;
 }

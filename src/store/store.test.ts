@@ -110,7 +110,7 @@ for (const backend of testBackends()) {
         rows.push({
           id, conversation_id: c.id, parent_id: parent, role: (i % 2 ? 'assistant' : 'user') as 'assistant' | 'user', content: `m${i}`,
           status: 'complete' as const, model: null, sampling: null, tool_calls: null, tool_call_id: null, moderation: null,
-          finish_reason: null, error: null, usage: null, created_at: t, updated_at: t,
+          finish_reason: null, error: null, usage: null, heartbeat_at: null, created_at: t, updated_at: t,
         });
         ids.push(id);
         parent = id;
@@ -158,6 +158,10 @@ for (const backend of testBackends()) {
       assert.equal(await store.messages.lastEventSeq(a.id), 3);
       await assert.rejects(store.messages.appendEvents(a.id, [{ seq: 3, kind: 'delta', text: 'dup', data: null }]));
 
+      // Replica mode: a reply whose heartbeat is fresh belongs to a live replica and is left alone.
+      await store.messages.heartbeat([a.id]);
+      assert.deepEqual(await store.messages.recoverInterrupted({ staleBefore: new Date(Date.now() - 30_000).toISOString() }), []);
+      assert.equal((await store.messages.get(a.id))?.status, 'pending');
       const recovered = await store.messages.recoverInterrupted();
       assert.ok(recovered.includes(a.id));
       const after = await store.messages.get(a.id);

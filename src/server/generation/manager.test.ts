@@ -98,6 +98,19 @@ describe('generation manager', () => {
     assert.deepEqual([last.kind, last.data?.finishReason], ['done', 'content_filter']);
   });
 
+  it('keeps the heartbeat of running replies fresh', async () => {
+    const m = new GenerationManager(store.messages, new InProcessBus(), new Metrics(false), null, undefined, 20);
+    const a = await pending();
+    await store.database.db.updateTable('messages').set({ heartbeat_at: '2000-01-01T00:00:00.000Z' }).where('id', '=', a.id).execute();
+    const done = m.start({ messageId: a.id, modelId: 'p', provider: new ScriptedProvider('p', 20, 10), prompt: [{ role: 'user', content: 'x' }], sampling, lastSeq: 0, baseContent: '' });
+    await new Promise((r) => setTimeout(r, 100));
+    const row = await store.database.db.selectFrom('messages').select('heartbeat_at').where('id', '=', a.id).executeTakeFirstOrThrow();
+    assert.ok(row.heartbeat_at! > new Date(Date.now() - 1000).toISOString(), 'heartbeat written while running');
+    assert.deepEqual(await store.messages.recoverInterrupted({ staleBefore: new Date(Date.now() - 30_000).toISOString() }), [], 'a live reply is not recovered');
+    await done;
+    await m.shutdown();
+  });
+
   it('records provider failures as an error on the message', async () => {
     const m = new GenerationManager(store.messages, new InProcessBus(), new Metrics(false));
     const a = await pending();

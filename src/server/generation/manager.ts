@@ -33,11 +33,14 @@ function isGone(err: unknown): boolean {
 
 const TERMINAL = new Set(['done', 'stopped', 'error', 'interrupted']);
 const CONTENT_SAVE_MS = 1000;
+/** How often running replies tell the store they are alive; replicas treat 6× this as dead. */
+export const HEARTBEAT_MS = 5000;
 const RECHECK_MS = 5000;
 
 export class GenerationManager {
   private readonly running = new Map<string, { controller: AbortController; finished: Promise<void> }>();
   private readonly unsubscribe: () => void;
+  private readonly beat: NodeJS.Timeout;
 
   constructor(
     private readonly messages: MessageRepo,
@@ -47,10 +50,15 @@ export class GenerationManager {
     private readonly onError: (err: unknown, messageId: string) => void = (err, id) => {
       if (!isGone(err)) console.error(`generation of message ${id} failed:`, err);
     },
+    heartbeatMs = HEARTBEAT_MS,
   ) {
     this.unsubscribe = bus.subscribeControl((m) => {
       if (m.type === 'stop') this.running.get(m.messageId)?.controller.abort('stop');
     });
+    this.beat = setInterval(() => {
+      this.messages.heartbeat([...this.running.keys()]).catch(() => {});
+    }, heartbeatMs);
+    this.beat.unref();
   }
 
   /** Starts generating in the background; the promise settles when the reply is finished and stored. */
@@ -78,6 +86,7 @@ export class GenerationManager {
   /** Aborts every running reply, marking each 'interrupted' so it can be continued after restart. */
   async shutdown(): Promise<void> {
     this.unsubscribe();
+    clearInterval(this.beat);
     const all = [...this.running.values()];
     for (const r of all) r.controller.abort('shutdown');
     await Promise.allSettled(all.map((r) => r.finished));
