@@ -319,6 +319,21 @@ describe('/api with no model installed', () => {
   });
 });
 
+describe('/api with sign-up closed', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer(testBackends()[0], { config: { allowSignup: false } });
+  });
+  after(() => s.stop());
+
+  it('still lets the first account (the admin) be made, and nobody after it', async () => {
+    const first = await AppClient.signUp(s.url, 'owner');
+    assert.equal(first.user.role, 'admin');
+    const r = await new AppClient(s.url).call('POST', '/api/auth/signup', { username: 'late', password: 'long enough pw' });
+    assert.deepEqual([r.status, r.json.error.code], [403, 'signup_closed']);
+  });
+});
+
 describe('/api rate limits', () => {
   let s: TestServer;
   before(async () => {

@@ -44,6 +44,10 @@ export class UserRepo {
     });
   }
 
+  async anyUser(): Promise<boolean> {
+    return !!(await this.db.selectFrom('users').select('id').limit(1).executeTakeFirst());
+  }
+
   async passwordHashOf(username: string): Promise<{ user: User; hash: string } | null> {
     const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
     return row ? { user: toUser(row), hash: row.password_hash } : null;

@@ -27,7 +27,10 @@ export function registerAppAuth(app: FastifyInstance, ctx: ServerContext): void 
 
   app.post('/api/auth/signup', async (req, reply) => {
     await ctx.limits.checkRateOf([`ip:${req.ip}`]);
-    if (!ctx.config.allowSignup) throw new ApiError(403, 'sign-up is closed on this server (PARLEY_ALLOW_SIGNUP)', 'signup_closed');
+    // The first account (the admin) can always be made, so closing sign-up never locks everyone out.
+    if (!ctx.config.allowSignup && (await ctx.store.users.anyUser())) {
+      throw new ApiError(403, 'sign-up is closed on this server (PARLEY_ALLOW_SIGNUP)', 'signup_closed');
+    }
     const body = parse(credentials, req.body);
     const hash = await (await argon2).hash(body.password);
     const user = await ctx.store.users.create(body.username, hash);
