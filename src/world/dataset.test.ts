@@ -37,6 +37,8 @@ test('counts follow the scale, per family, and stats agree with the files', () =
 });
 
 test('sft rows are OpenAI chat conversations whose final assistant turn grades as ideal', () => {
+  let system = 0;
+  let withContext = 0;
   for (const l of parseJsonl(a.files['sft.jsonl'], 'sft')) {
     const row = l.value as { messages: WorldMessage[]; meta: TaskMeta };
     assert.ok(FAMILIES.includes(row.meta.task));
@@ -45,8 +47,14 @@ test('sft rows are OpenAI chat conversations whose final assistant turn grades a
     const turns = TASKS[row.meta.task].demonstrate(row.meta).length;
     const prompt = row.messages.slice(0, row.messages.length - turns);
     assert.ok(TASKS[row.meta.task].grade(prompt, last.content, row.meta).ok);
-    for (const m of row.messages) assert.ok(['user', 'assistant', 'tool'].includes(m.role));
+    for (const m of row.messages) assert.ok(['system', 'user', 'assistant', 'tool'].includes(m.role));
+    row.messages.slice(1).forEach((m) => assert.notEqual(m.role, 'system'));
+    if (row.messages[0].role === 'system') system++;
+    if (row.meta.task === 'factual' && row.messages.filter((m) => m.role === 'user').length > 1) withContext++;
   }
+  // Some conversations open with a system message; some single questions follow an earlier exchange.
+  assert.ok(system > 5, String(system));
+  assert.ok(withContext > 0, String(withContext));
 });
 
 test('eval prompts never repeat a training prompt and carry what the grader needs', () => {

@@ -7,12 +7,34 @@
 //   eval.jsonl     {"prompt":[...], "meta":{..., reference}}               held-out phrasings and entities
 //   stats.json     counts per family, unique prompts, characters (and tokens with a tokenizer)
 import { Rng } from './rng.ts';
-import type { World } from './knowledge/index.ts';
+import type { Split, World } from './knowledge/index.ts';
 import { pretrainParagraphs } from './pretrain.ts';
 import { TASKS } from './tasks/index.ts';
 import { demonstrate } from './trainers/demonstrator.ts';
 import { FAMILIES, type FamilyName, type TaskMeta, type WorldMessage } from './types.ts';
 import type { ChatMessage } from '../providers/types.ts';
+
+// Conversations do not always start fresh: some open with a system message, and single-question
+// families sometimes follow an unrelated earlier exchange, so the model learns to answer the latest
+// turn. (Not for `clarify`: earlier context could resolve its ambiguity.)
+const SYSTEM_PROMPTS = {
+  train: [
+    'You are Parley, a helpful AI assistant.', 'You are Parley. Answer briefly and accurately.', 'You are a helpful assistant.',
+    'Be concise.',
+  ],
+  eval: ['You are Parley, an assistant that gives short, correct answers.'],
+};
+const WITH_CONTEXT: ReadonlySet<FamilyName> = new Set(['factual', 'calculator', 'premise', 'safety']);
+
+function dress(rng: Rng, world: World, family: FamilyName, split: Split, prompt: WorldMessage[]): WorldMessage[] {
+  let out = prompt;
+  if (WITH_CONTEXT.has(family) && rng.chance(0.15)) {
+    const earlier = TASKS.factual.generate(rng, world, split);
+    out = [...earlier.prompt, ...demonstrate(earlier.meta), ...out];
+  }
+  if (rng.chance(0.15)) out = [{ role: 'system', content: rng.pick(SYSTEM_PROMPTS[split]) }, ...out];
+  return out;
+}
 
 /** Per family at scale 1. */
 export const BASE_COUNTS = { sft: 1500, prompts: 500, eval: 200 };
@@ -97,8 +119,10 @@ export function generateDataset(world: World, options: GenerateOptions): Generat
     const keys = { sft: new Set<string>(), prompts: new Set<string>(), eval: new Set<string>() };
 
     const sftRng = root.fork(`sft:${family}`);
+    const dressRng = root.fork(`dress:${family}`);
     for (let i = 0; i < count(BASE_COUNTS.sft, scale); i++) {
       const it = task.generate(sftRng, world, 'train');
+      it.prompt = dress(dressRng, world, family, 'train', it.prompt);
       sftRows.push({ messages: [...it.prompt, ...demonstrate(it.meta)], meta: it.meta });
       const k = promptKey(it.prompt);
       keys.sft.add(k);
@@ -108,7 +132,7 @@ export function generateDataset(world: World, options: GenerateOptions): Generat
     const promptRng = root.fork(`prompts:${family}`);
     for (let i = 0; i < count(BASE_COUNTS.prompts, scale); i++) {
       const it = task.generate(promptRng, world, 'train');
-      const prompt = plain(it.prompt);
+      const prompt = plain(dress(dressRng, world, family, 'train', it.prompt));
       promptRows.push({ prompt, meta: it.meta });
       const k = promptKey(prompt);
       keys.prompts.add(k);
@@ -121,7 +145,7 @@ export function generateDataset(world: World, options: GenerateOptions): Generat
     let n = 0;
     for (let tries = 0; n < wanted && tries < wanted * 20; tries++) {
       const it = task.generate(evalRng, world, 'eval');
-      const prompt = plain(it.prompt);
+      const prompt = plain(dress(dressRng, world, family, 'eval', it.prompt));
       const k = promptKey(prompt);
       if (trainKeys.has(k) || keys.eval.has(k)) continue;
       evalRows.push({ prompt, meta: it.meta });
