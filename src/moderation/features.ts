@@ -58,17 +58,16 @@ export function featurize(normalized: string, cfg: FeatureConfig): SparseVector 
       if (n >= cfg.charMin) add(chars, Math.imul(h ^ n, FNV_PRIME) >>> 0);
     }
   }
-  for (const t of patternTokens(normalized)) add(classes, hashString(t, 3));
+  // Lexicon classes and pattern tokens present anywhere in the window, and every pair of them
+  // ("__group__" with "__hurt__", "__age_minor__" with "__sexual__"): conjunctions a linear model
+  // cannot form from the words alone, and what most sub-categories are made of.
+  const present = new Set<string>(patternTokens(normalized));
   const classed = classText(normalized);
-  if (classed !== normalized) {
-    const cw = classed.split(' ');
-    // Pairs of classes anywhere in the window ("__group__" with "__hurt__"): a conjunction a linear
-    // model cannot form from the two words alone, and what most sub-categories are made of.
-    const present = [...new Set(cw.filter((w) => w.startsWith('__')))].sort();
-    for (const p of present) add(classes, hashString(p, 5));
-    for (let i = 0; i < present.length; i++) {
-      for (let j = i + 1; j < present.length; j++) add(classes, hashString(present[i] + '+' + present[j], 8));
-    }
+  if (classed !== normalized) for (const w of classed.split(' ')) if (w.startsWith('__')) present.add(w);
+  const sorted = [...present].sort();
+  for (let i = 0; i < sorted.length; i++) {
+    add(classes, hashString(sorted[i], 5));
+    for (let j = i + 1; j < sorted.length; j++) add(classes, hashString(sorted[i] + '+' + sorted[j], 8));
   }
   const blocks = [words, chars, classes];
   // Squared-norm floors per block: a text of two or three words has too little evidence for unit

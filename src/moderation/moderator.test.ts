@@ -33,21 +33,21 @@ test('results have the OpenAI shape', () => {
 // about 0.05 under what the shipped model measured (models/moderation/report.md), so a retrained
 // model that is clearly worse fails here. Precision is high throughout; recall on unseen phrasings
 // is the weak side (about half for several categories, lowest for the /threatening ones, whose
-// held-out templates threaten without the words the corpus ties to threats).
+// held-out templates threaten in shapes the training templates never used).
 const FLOORS: Record<Category, [precision: number, recall: number]> = {
-  harassment: [0.75, 0.5],
-  'harassment/threatening': [0.6, 0.3],
-  hate: [0.85, 0.7],
-  'hate/threatening': [0.9, 0.15],
-  illicit: [0.74, 0.5],
-  'illicit/violent': [0.88, 0.54],
-  'self-harm': [0.94, 0.76],
-  'self-harm/intent': [0.9, 0.47],
-  'self-harm/instructions': [0.69, 0.47],
-  sexual: [0.94, 0.75],
-  'sexual/minors': [0.95, 0.86],
-  violence: [0.87, 0.49],
-  'violence/graphic': [0.95, 0.55],
+  harassment: [0.77, 0.51],
+  'harassment/threatening': [0.83, 0.21],
+  hate: [0.93, 0.84],
+  'hate/threatening': [0.93, 0.2],
+  illicit: [0.79, 0.49],
+  'illicit/violent': [0.92, 0.4],
+  'self-harm': [0.94, 0.78],
+  'self-harm/intent': [0.89, 0.55],
+  'self-harm/instructions': [0.72, 0.55],
+  sexual: [0.94, 0.77],
+  'sexual/minors': [0.94, 0.9],
+  violence: [0.92, 0.48],
+  'violence/graphic': [0.94, 0.53],
 };
 
 test('precision and recall per category on held-out templates', () => {
@@ -60,7 +60,7 @@ test('precision and recall per category on held-out templates', () => {
     assert.ok(m.precision >= p, `${c}: precision ${m.precision.toFixed(3)} < ${p}`);
     assert.ok(m.recall >= r, `${c}: recall ${m.recall.toFixed(3)} < ${r}`);
   }
-  assert.ok(ev.flagged.precision >= 0.87 && ev.flagged.recall >= 0.66, JSON.stringify(ev.flagged));
+  assert.ok(ev.flagged.precision >= 0.91 && ev.flagged.recall >= 0.68, JSON.stringify(ev.flagged));
 });
 
 test('obfuscated unsafe text is still flagged', () => {
