@@ -4,8 +4,9 @@
 //   {"bench":"memory", rss_mb_before, rss_mb_after}
 // Usage: npx tsx src/server/bench-http.ts [--url http://localhost:3000] [--rps 200] [--seconds 10]
 //        [--model ID] [--max-tokens 64] [--temperature 0] [--concurrency 1,8,32] [--no-stream]
-// /v1 calls need a loopback server with no key configured, or PARLEY_BENCH_KEY. Start the server with
-// PARLEY_RATE_LIMIT_PER_MINUTE=0: the load comes from one client, which the default limit would throttle.
+// /v1 calls need a loopback server with no key configured (keyless local clients are not rate-limited),
+// or PARLEY_BENCH_KEY. The signed-in /api route is limited per user: start the server with
+// PARLEY_RATE_LIMIT_PER_MINUTE=0, as one bench user sends all of that load.
 import { parseArgs } from 'node:util';
 
 const { values: o } = parseArgs({

@@ -44,12 +44,15 @@ export interface Principal {
   role: 'admin' | 'trainer' | 'user' | null;
 }
 
-/** The counter subjects a request is charged to: both the user and the key, when both exist. */
+/**
+ * The counter subjects a request is charged to: both the user and the key, when both exist. A keyless
+ * loopback client (no key configured anywhere) is neither, and like Ollama's is not limited: it is the
+ * machine's owner, and the model's own queue still bounds the load.
+ */
 export function subjects(p: Principal): string[] {
   const s: string[] = [];
   if (p.userId) s.push(`user:${p.userId}`);
   if (p.keyId) s.push(`key:${p.keyId}`);
-  if (s.length === 0) s.push('local');
   return s;
 }
 

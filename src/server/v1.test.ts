@@ -206,12 +206,12 @@ describe('/v1 with PARLEY_API_KEYS set', () => {
 describe('/v1 concurrency limit', () => {
   let s: TestServer;
   before(async () => {
-    s = await startTestServer(sqlite, { providers: [new ScriptedProvider('slow', 30, 20)], config: { maxConcurrentPerUser: 2 } });
+    s = await startTestServer(sqlite, { providers: [new ScriptedProvider('slow', 30, 20)], config: { maxConcurrentPerUser: 2, apiKeys: ['k'] } });
   });
   after(() => s.stop());
 
-  it('answers 429 beyond the per-user concurrency limit and frees slots afterwards', async () => {
-    const client = new OpenAI({ baseURL: `${s.url}/v1`, apiKey: 'x', maxRetries: 0 });
+  it('answers 429 beyond the per-key concurrency limit and frees slots afterwards', async () => {
+    const client = new OpenAI({ baseURL: `${s.url}/v1`, apiKey: 'k', maxRetries: 0 });
     const ask = () => client.chat.completions.create({ model: 'slow', messages: [{ role: 'user', content: 'x' }] });
     const results = await Promise.allSettled([ask(), ask(), ask()]);
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 2);
