@@ -1,8 +1,8 @@
 // What a batch is trained or scored on, on top of the trunk in model.ts:
 // - lmLoss: mean next-token cross-entropy with per-token weights (pretraining, SFT with loss masks);
 // - tokenLogprobs: log p(target) per token at a temperature, with a backward from d(logp) (PPO, DPO);
-// - score: a scalar head on the last hidden state of each sequence, with a backward from d(score)
-//   (reward and value models).
+// - score / tokenScores: a scalar head on the last hidden state of each sequence (or at every
+//   position), with a backward from d(score) (reward and value models).
 // Each *Backward accumulates into the model's gradients; call model.zeroGrads() between updates.
 import { UserError } from '../util/errors.ts';
 import { f32, i32 } from './memory.ts';
@@ -13,7 +13,7 @@ export interface LmBatch {
   B: number;
   T: number;
   ids: ArrayLike<number>; // [B·T] inputs
-  targets: ArrayLike<number>; // [B·T] next tokens; -1 = no loss at this position
+  targets: ArrayLike<number>; // [B·T] next tokens; negative (-1, or HF's -100) = no loss at this position
   weights?: ArrayLike<number>; // [B·T] per-token weight (mask), default 1
 }
 
@@ -22,8 +22,8 @@ function checkTargets(m: LlamaModel, targets: ArrayLike<number>, n: number): voi
   const V = m.config.vocabSize;
   for (let i = 0; i < n; i++) {
     const t = targets[i];
-    if (!Number.isInteger(t) || t < -1 || t >= V) {
-      throw new UserError(`targets: id ${t} at position ${i} is outside the vocabulary (size ${V}; -1 = ignore)`);
+    if (!Number.isInteger(t) || t >= V) {
+      throw new UserError(`targets: id ${t} at position ${i} is outside the vocabulary (size ${V}; negative = ignore)`);
     }
   }
 }
@@ -43,17 +43,19 @@ export function weightSum(batch: LmBatch): number {
 export function lmLoss(m: LlamaModel, batch: LmBatch, opts: { grad?: boolean; normalizer?: number } = {}): { loss: number; weight: number } {
   const { B, T } = batch, BT = B * T, V = m.config.vocabSize;
   checkTargets(m, batch.targets, BT);
-  if (batch.weights && batch.weights.length !== BT) throw new UserError(`weights: expected ${BT} entries, got ${batch.weights.length}`);
+  if (batch.weights) {
+    if (batch.weights.length !== BT) throw new UserError(`weights: expected ${BT} entries, got ${batch.weights.length}`);
+    for (let i = 0; i < BT; i++) {
+      const w = batch.weights[i];
+      if (!Number.isFinite(w) || w < 0) throw new UserError(`weights: entry ${i} is ${w} (must be finite and >= 0)`);
+    }
+  }
   const a = m.forward(batch.ids, B, T, { logits: true });
   const weight = weightSum(batch);
   i32(a.targets, BT).set(batch.targets);
   const norm = opts.normalizer ?? weight;
   const rw = f32(a.rowWeights, BT);
-  for (let i = 0; i < BT; i++) {
-    const w = batch.weights ? batch.weights[i] : 1;
-    if (!Number.isFinite(w) || w < 0) throw new UserError(`weights: entry ${i} is ${w} (must be finite and >= 0)`);
-    rw[i] = norm > 0 ? w / norm : 0;
-  }
+  for (let i = 0; i < BT; i++) rw[i] = norm > 0 ? (batch.weights ? batch.weights[i] : 1) / norm : 0;
   ops.crossEntropy(a.rowLoss, opts.grad ? a.logits : 0, a.logits, a.targets, a.rowWeights, BT, V);
   const rowLoss = f32(a.rowLoss, BT);
   let sum = 0;

@@ -41,7 +41,7 @@ for (const name of ['llama-untied', 'llama-tied', 'llama-gqa', 'llama-tied-bf16'
     const c = model.config;
     const [B, T] = ref.get('input_ids')!.shape;
     const ids = asInt(ref.get('input_ids'), file, 'input_ids').data;
-    const targets = Int32Array.from(asInt(ref.get('targets'), file, 'targets').data, (t) => (t < 0 ? -1 : t));
+    const targets = asInt(ref.get('targets'), file, 'targets').data; // -100 = ignore, as in HF
 
     // Forward: logits and the final hidden state.
     const acts = model.forward(ids, B, T);
