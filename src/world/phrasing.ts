@@ -16,10 +16,6 @@ export function fill(template: string, vars: Record<string, string | number>): s
   });
 }
 
-export function pickTemplate(rng: Rng, set: TemplateSet, split: 'train' | 'eval'): string {
-  return rng.pick(split === 'eval' ? set.eval : set.train);
-}
-
 const PREFIXES = [
   'hey, ', 'hi, ', 'hello! ', 'quick question: ', 'please, ', 'excuse me, ', 'um, ', 'so, ', 'ok so ',
   'can i ask something? ', 'good morning! ', 'hey parley, ', 'i was wondering, ',

@@ -75,15 +75,6 @@ export function isPreachy(text: string): boolean {
   return containsAny(text, PREACHY_CUES);
 }
 
-const APOLOGY_CUES = [
-  "you're right", 'you are right', "you're correct", 'you are correct', 'my mistake', 'i was wrong',
-  'i made a mistake', 'my apologies', 'sorry', 'good catch', 'thanks for catching', 'i apologize',
-];
-
-export function isConcession(text: string): boolean {
-  return containsAny(text, APOLOGY_CUES);
-}
-
 // Words that contradict what the user assumed; "but" and "no" alone are too common to count.
 const NEGATION_CUES = [
   'not', "isn't", "doesn't", "don't", "aren't", "wasn't", "hasn't", 'actually', 'incorrect', 'mistaken',
