@@ -37,7 +37,9 @@ FIXTURE FORMAT (src/engine/fixtures/<name>/):
                                     both uses
   reference metadata (strings, in "__metadata__"): the float32-vs-float64 differences of this same model,
     fp32_logits_max_abs, fp32_loss_abs, fp32_grad_max_rel (max over params of max|g32-g64| / max|g64|),
-    a floor for what a float32 implementation can be expected to match.
+    a floor for what a float32 implementation can be expected to match. These depend on the BLAS torch
+    runs on (its float32 summation order): regenerating with another BLAS changes only this metadata,
+    not one bit of the tensors (checked: netlib reference BLAS vs OpenBLAS).
 """
 import json
 import math
