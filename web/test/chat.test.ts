@@ -9,6 +9,7 @@ import { buildWeb, launchBrowser, screenshotPath, startParley, type Browser, typ
 let server: Served;
 let browser: Browser;
 let page: Page;
+const dialogs: string[] = []; // alerts a reply's markup managed to raise (must stay empty)
 
 before(async () => {
   buildWeb();
@@ -16,6 +17,9 @@ before(async () => {
   browser = await launchBrowser();
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
   page.setDefaultTimeout(20_000);
+  page.on('dialog', (d) => {
+    if (d.type() !== 'confirm') dialogs.push(d.message());
+  });
 });
 
 after(async () => {
@@ -84,6 +88,9 @@ test('a reply streams in and renders markdown, highlighted code with a copy butt
   assert.equal((await reply.locator('.code-block code.hljs').innerText()).trim(), 'const answer = 42;');
   assert.ok(await reply.locator('.code-block .hljs-keyword').count(), 'the code is highlighted');
   assert.ok(await reply.locator('.katex').count(), 'the formula is typeset by KaTeX');
+  // The reply's <img onerror> is sanitised away by DOMPurify: no handler survives, nothing ran.
+  assert.equal(await reply.locator('[onerror]').count(), 0);
+  assert.deepEqual(dialogs, []);
   await reply.getByRole('button', { name: 'Copy code' }).click();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'const answer = 42;');
   await reply.getByRole('button', { name: 'Copy', exact: true }).click();

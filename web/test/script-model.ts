@@ -17,9 +17,12 @@ import { trainTokenizer } from '../../src/tokenizer/train.ts';
 import { saveTokenizer } from '../../src/tokenizer/tokenizer-files.ts';
 import { SPECIAL, SPECIAL_TOKENS } from '../../src/tokenizer/special-tokens.ts';
 
-/** Every pre-token in it is distinct, so each becomes one distinct token and the chain is unambiguous. */
+/**
+ * Every pre-token in it is distinct, so each becomes one distinct token and the chain is unambiguous.
+ * It ends with markup that would run script if the app rendered model output unsanitised.
+ */
 export const SCRIPT =
-  'Here is **bold** news and `inline`.\n\n```js\nconst answer = 42;\n```\n\nEuler wrote $e^{i\\pi}+1=0$ once';
+  'Here is **bold** news and `inline`.\n\n```js\nconst answer = 42;\n```\n\nEuler wrote $e^{i\\pi}+1=0$ once <img src onerror=alert(7)>';
 
 export interface ScriptModel {
   dir: string;
@@ -33,7 +36,7 @@ export async function makeScriptModel(parent: string, opts: { layers?: number; d
   mkdirSync(dir, { recursive: true });
   await initEngine({ threads: 1 });
   try {
-    const tokenizer = trainTokenizer([Array(8).fill(SCRIPT).join('\n')], { vocabSize: SPECIAL_TOKENS.length + 256 + 120, specialTokens: SPECIAL_TOKENS });
+    const tokenizer = trainTokenizer([Array(8).fill(SCRIPT).join('\n')], { vocabSize: SPECIAL_TOKENS.length + 256 + 160, specialTokens: SPECIAL_TOKENS });
     const ids = Array.from(tokenizer.encode(SCRIPT));
     if (new Set(ids).size !== ids.length) throw new Error(`SCRIPT must tokenize into distinct tokens (test setup): ${ids.join(' ')}`);
     const assistant = tokenizer.tokenToId(SPECIAL.assistant)!;
