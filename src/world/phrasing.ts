@@ -2,6 +2,7 @@
 // learns intents rather than exact strings. Entity names are protected from typos: the grader knows
 // the entity, but a model should not have to guess which country "Frnace" is.
 import type { Rng } from './rng.ts';
+import { tidy } from './text.ts';
 
 export interface TemplateSet {
   train: readonly string[];
@@ -75,7 +76,7 @@ export function vary(rng: Rng, text: string, opts: VaryOptions = {}): string {
   else if (c < 0.21) s = s.toUpperCase();
   else s = s[0].toUpperCase() + s.slice(1);
   if (rng.chance(0.12)) s = s.replace(/[?.!]+$/, '');
-  return s;
+  return tidy(s);
 }
 
 // People typing in lower case still often write names their usual way; keep protected phrases.

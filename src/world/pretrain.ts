@@ -5,7 +5,7 @@ import type { Rng } from './rng.ts';
 import type { Country, Element, World, WordSense } from './knowledge/index.ts';
 import { nameInSentence } from './knowledge/countries.ts';
 import { fill } from './phrasing.ts';
-import { capitalize, formatNumber } from './text.ts';
+import { capitalize, formatNumber, tidy } from './text.ts';
 import { definitionSentence } from './tasks/facts.ts';
 
 const COUNTRY_SENTENCES: Record<string, string[]> = {
@@ -167,5 +167,5 @@ export function pretrainParagraphs(rng: Rng, world: World, scale: number): strin
   for (let i = 0; i < mathLines; i++) {
     paragraphs.push(Array.from({ length: 5 }, () => arithmeticLine(rng)).join(' '));
   }
-  return rng.shuffle(paragraphs);
+  return rng.shuffle(paragraphs).map(tidy);
 }

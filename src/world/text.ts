@@ -110,6 +110,16 @@ export function newCues(reply: string, question: string, cues: readonly string[]
   return cues.filter((c) => containsPhrase(reply, c) && !containsPhrase(question, c));
 }
 
+/** One full stop where a name or definition already ended in one ("Washington D.C..", "etc.."). */
+export function tidy(s: string): string {
+  return s.replace(/\.\.(?=["\s]|$)/g, '.');
+}
+
+/** The sentence without its final full stop, unless that stop ends an abbreviation ("D.C.", "etc."). */
+export function withoutFinalStop(s: string): string {
+  return /(\b[A-Z]\.|\betc\.)$/.test(s) ? s : s.replace(/\.$/, '');
+}
+
 /** Upper-case the first letter (for sentence starts). */
 export function capitalize(s: string): string {
   return s.length ? s[0].toUpperCase() + s.slice(1) : s;

@@ -7,7 +7,7 @@ import { baseMeta, makeGrade, parseWith } from '../grading.ts';
 import type { Rng } from '../rng.ts';
 import type { Split, World } from '../knowledge/index.ts';
 import { fill, vary, type TemplateSet } from '../phrasing.ts';
-import { containsAny, containsPhrase, isRefusal } from '../text.ts';
+import { containsAny, containsPhrase, isRefusal, tidy, withoutFinalStop } from '../text.ts';
 import type { TaskFamily, TaskMeta, WorldMessage } from '../types.ts';
 import { ANSWER_MODES, QUESTIONS, askFact, countryFact, elementFact, hasAnswer, type AnswerMode, type Fact } from './facts.ts';
 
@@ -49,7 +49,7 @@ const KEEP = 'I understand the confusion, but';
 
 // Statements of the fact with a different value, in the same style as the reference.
 function withValue(f: Fact, value: string): string {
-  return f.sentence.split(f.answers[0]).join(value);
+  return tidy(f.sentence.split(f.answers[0]).join(value));
 }
 
 interface Built {
@@ -106,7 +106,7 @@ export const correction: TaskFamily<CorrectionMeta> = {
     const reference =
       intent === 'assistant_wrong'
         ? `${ADMIT} ${fact.sentence}`
-        : `${KEEP} ${lowerFirst(fact.sentence).replace(/\.$/, '')}, not ${wrong}.`;
+        : tidy(`${KEEP} ${withoutFinalStop(lowerFirst(fact.sentence))}, not ${wrong}.`);
     return {
       prompt,
       meta: { task: 'correction', intent, split, reference, answers: fact.answers, wrong, mode: fact.mode },

@@ -5,7 +5,7 @@ import type { Rng } from '../rng.ts';
 import type { Country, Element, Split, WordSense, World } from '../knowledge/index.ts';
 import { nameInSentence } from '../knowledge/countries.ts';
 import { fill, vary, type TemplateSet } from '../phrasing.ts';
-import { capitalize, containsPhrase, normalize, numbersIn, sameNumber } from '../text.ts';
+import { capitalize, containsPhrase, normalize, numbersIn, sameNumber, tidy } from '../text.ts';
 
 export const COUNTRY_ATTRS = ['capital', 'continent', 'currency', 'language', 'country_of_capital'] as const;
 export const ELEMENT_ATTRS = ['symbol', 'atomic_number', 'element_of_symbol', 'element_of_number', 'state'] as const;
@@ -42,6 +42,11 @@ function withAliases(answers: string[]): string[] {
 }
 
 export function countryFact(c: Country, attr: CountryAttr): Fact {
+  const f = countryFactRaw(c, attr);
+  return { ...f, sentence: tidy(f.sentence) };
+}
+
+function countryFactRaw(c: Country, attr: CountryAttr): Fact {
   const vars = { country: c.name, in: nameInSentence(c), In: capitalize(nameInSentence(c)), capital: c.capital };
   const base = { kind: 'country' as const, subject: c.name, attr, vars };
   switch (attr) {
@@ -93,7 +98,7 @@ export function elementFact(e: Element, attr: ElementAttr): Fact {
 
 export function definitionSentence(w: WordSense): string {
   const def = w.pos === 'verb' && !/^to\b/.test(w.definition) ? `to ${w.definition}` : w.definition;
-  return `"${capitalize(w.word)}" means ${def}.`;
+  return tidy(`"${capitalize(w.word)}" means ${def}.`);
 }
 
 export function wordFact(w: WordSense): Fact {

@@ -6,7 +6,7 @@ import type { Rng } from '../rng.ts';
 import type { Country, Element, Split, World } from '../knowledge/index.ts';
 import { nameInSentence } from '../knowledge/countries.ts';
 import { fill, vary, type TemplateSet } from '../phrasing.ts';
-import { capitalize, containsPhrase, hasNegation, isRefusal } from '../text.ts';
+import { capitalize, containsPhrase, hasNegation, isRefusal, tidy } from '../text.ts';
 import type { TaskFamily, TaskMeta } from '../types.ts';
 import { ANSWER_MODES, hasAnswer } from './facts.ts';
 
@@ -125,6 +125,7 @@ export const premise: TaskFamily<PremiseMeta> = {
     const set = T[b.intent];
     const text = fill(rng.pick(split === 'eval' ? set.eval : set.train), b.vars);
     const { vars, ...meta } = b;
+    meta.reference = tidy(meta.reference);
     return {
       prompt: [{ role: 'user', content: vary(rng, capitalize(text), { protect: Object.values(vars) }) }],
       meta: { task: 'premise', split, ...meta },
