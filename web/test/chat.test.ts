@@ -222,6 +222,7 @@ test('a blocked prompt is hidden behind a red notice and gets no reply', async (
   assert.match((await notice.getAttribute('class')) ?? '', /\bblock\b/);
   assert.equal(await user.getByText('pipe bomb').count(), 0, 'the blocked text is hidden');
   await lastAssistant().getByText(/This prompt was blocked by the content filter/).waitFor();
+  assert.equal(await lastAssistant().getByRole('button', { name: 'Report a mistake of the filter' }).count(), 0, 'reported on the prompt only');
   await notice.getByRole('button', { name: 'Show anyway' }).click();
   await user.getByText(/pipe bomb/).waitFor();
   await page.screenshot({ path: screenshotPath('filter-block') });

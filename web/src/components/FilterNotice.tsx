@@ -40,7 +40,8 @@ export function FilterNotice({ message, state, revealed, onReveal }: { message: 
             : `This content was removed by the content filter${what}.`}
       </span>
       {state.level === 'block' && !blockedPrompt && <button type="button" className="link" onClick={onReveal}>{revealed ? 'Hide' : 'Show anyway'}</button>}
-      {reported ? <span className="small">Thanks — reported.</span> : <button type="button" className="link" onClick={report}>Report a mistake of the filter</button>}
+      {/* A refused prompt's empty reply: the report belongs on the prompt itself. */}
+      {blockedPrompt ? null : reported ? <span className="small">Thanks — reported.</span> : <button type="button" className="link" onClick={report}>Report a mistake of the filter</button>}
       {error && <span className="error small">{error}</span>}
     </div>
   );

@@ -62,9 +62,9 @@ export function MessageItem({ message: m, siblings, replies, busy, onRegenerate,
               <button type="button" className="icon" aria-label="Next response" disabled={index >= siblings.length - 1 || busy} onClick={() => onShowSibling(siblings[index + 1])}><Icon name="right" /></button>
             </span>
           )}
-          <button type="button" className="icon" aria-label="Copy" onClick={copy}><Icon name={copied ? 'check' : 'copy'} /></button>
+          {m.content && <button type="button" className="icon" aria-label="Copy" onClick={copy}><Icon name={copied ? 'check' : 'copy'} /></button>}
           {m.role === 'user' && <button type="button" className="icon" aria-label="Edit message" disabled={busy} onClick={() => { setDraft(m.content); setEditing(true); }}><Icon name="edit" /></button>}
-          {isAssistant && <Thumbs message={m} />}
+          {isAssistant && m.content && <Thumbs message={m} />}
           {isAssistant && filter.level === 'none' && m.content && <ReportMissed message={m} />}
           {isAssistant && <button type="button" className="icon" aria-label="Regenerate" disabled={busy} onClick={() => onRegenerate(m)}><Icon name="regenerate" /></button>}
           {isAssistant && (m.status === 'stopped' || m.status === 'interrupted' || m.finishReason === 'length') && (
