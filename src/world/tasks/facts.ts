@@ -182,7 +182,8 @@ export const QUESTIONS: Record<FactAttr, TemplateSet> = {
     train: [
       'What continent is {country} in?', 'Which continent is {in} on?', 'Where is {country} located?',
       '{country} is on which continent?', 'On what continent would I find {in}?', 'Tell me which continent {in} is part of.',
-      'Continent of {country}?', 'In which continent is {in}?',
+      'Continent of {country}?', 'In which continent is {in}?', 'which continent does {country} belong to',
+      'Tell me where in the world {in} is.', 'What continent do you find {in} on?',
     ],
     eval: ['Is {country} in Europe, Asia, Africa or somewhere else?', 'Which part of the world is {in} in, continent-wise?'],
   },
@@ -191,6 +192,7 @@ export const QUESTIONS: Record<FactAttr, TemplateSet> = {
       'What currency does {country} use?', 'What is the currency of {in}?', "What's the money called in {country}?",
       'Which currency is used in {in}?', 'Currency of {country}?', 'What do people pay with in {country}?',
       'Tell me the official currency of {in}.', 'If I travel to {country}, what currency do I need?',
+      'What money is used in {in}?', '{country} currency?', 'Which currency do they have in {in}?',
     ],
     eval: ['What kind of money would I spend in {country}?', 'Name the currency they use in {in}.'],
   },
@@ -198,7 +200,8 @@ export const QUESTIONS: Record<FactAttr, TemplateSet> = {
     train: [
       'What language is spoken in {country}?', 'What languages do people speak in {in}?', 'Official language of {country}?',
       'Which language do they speak in {in}?', 'What is the main language of {in}?', 'Tell me what language {country} speaks.',
-      'What do people in {country} speak?',
+      'What do people in {country} speak?', 'Which languages are official in {in}?', 'language of {country}?',
+      'What language do people use in {in}?',
     ],
     eval: ['If I visit {country}, which language will I hear?', 'Which tongue is spoken in {in}?'],
   },
@@ -207,6 +210,7 @@ export const QUESTIONS: Record<FactAttr, TemplateSet> = {
       '{capital} is the capital of which country?', 'Which country has {capital} as its capital?',
       'What country is {capital} the capital of?', 'Of which country is {capital} the capital?',
       'Tell me which country {capital} is the capital of.', '{capital} is the capital of what country?',
+      'Where is {capital} the capital?', 'Which country is {capital} in?', '{capital}: capital of which country?',
     ],
     eval: ['Which nation is governed from {capital}?', 'If the capital is {capital}, what is the country?'],
   },
@@ -215,6 +219,7 @@ export const QUESTIONS: Record<FactAttr, TemplateSet> = {
       'What is the chemical symbol for {element}?', "What's the symbol of {element}?", 'Symbol for {element}?',
       'How do you write {element} in chemical notation?', 'Which symbol stands for {element}?',
       'Tell me the element symbol of {element}.', 'What is the periodic table symbol for {element}?',
+      'chemical symbol of {element}?', "What's {element}'s symbol?", 'How do chemists abbreviate {element}?',
     ],
     eval: ['Which letters represent {element} on the periodic table?', 'How is {element} abbreviated in chemistry?'],
   },
@@ -222,6 +227,7 @@ export const QUESTIONS: Record<FactAttr, TemplateSet> = {
     train: [
       'What is the atomic number of {element}?', 'How many protons does {element} have?', "What's {element}'s atomic number?",
       'Atomic number of {element}?', 'Tell me the atomic number for {element}.', 'Which atomic number does {element} have?',
+      'What number is {element} on the periodic table?', "{element}'s atomic number?", 'What is the proton number of {element}?',
     ],
     eval: ['Where does {element} sit in the periodic table by number?', 'How many protons are in one atom of {element}?'],
   },
@@ -229,6 +235,7 @@ export const QUESTIONS: Record<FactAttr, TemplateSet> = {
     train: [
       'Which element has the symbol {symbol}?', 'What element is {symbol}?', 'What does the symbol {symbol} stand for?',
       '{symbol} is the symbol of which element?', 'Tell me which element is written {symbol}.', 'Element with symbol {symbol}?',
+      'Which element is {symbol} on the periodic table?', 'What element has {symbol} as its symbol?',
     ],
     eval: ['In chemistry, what is {symbol} short for?', 'Which element do chemists write as {symbol}?'],
   },
@@ -236,6 +243,7 @@ export const QUESTIONS: Record<FactAttr, TemplateSet> = {
     train: [
       'Which element has atomic number {number}?', 'What is element number {number}?', 'Element {number} is what?',
       'Name the element with atomic number {number}.', 'Which element has {number} protons?',
+      'What element is number {number} on the periodic table?', 'atomic number {number} is which element?',
     ],
     eval: ['Element number {number} on the periodic table is called what?', 'Tell me the element whose atomic number is {number}.'],
   },
@@ -243,6 +251,7 @@ export const QUESTIONS: Record<FactAttr, TemplateSet> = {
     train: [
       'Is {element} a solid, liquid or gas at room temperature?', 'What state is {element} in at room temperature?',
       'At room temperature, is {element} a gas?', "What's the state of {element} at room temperature?",
+      'Is {element} solid at room temperature?', 'At normal room temperature, what form does {element} take?',
     ],
     eval: ['If I leave {element} on the table at room temperature, is it solid, liquid or gas?'],
   },
@@ -251,6 +260,7 @@ export const QUESTIONS: Record<FactAttr, TemplateSet> = {
       'What does "{word}" mean?', 'Define {word}.', 'What is the meaning of the word {word}?', 'Meaning of {word}?',
       'Can you define "{word}" for me?', 'What does the word {word} mean?', "What's the definition of {word}?",
       'Explain the word "{word}".', 'I came across the word {word}. What does it mean?',
+      'What is a definition of {word}?', '"{word}" means what?', 'Could you explain what {word} means?',
     ],
     eval: ['Give me a short definition of "{word}".', 'What do people mean when they say "{word}"?'],
   },
