@@ -65,6 +65,7 @@ export function App() {
         onSignOut={signOut}
         canTrain={canTrain}
       />
+      {sidebarOpen && <div className="scrim" aria-hidden="true" onClick={() => setSidebarOpen(false)} />}
       <main className="main">
         <header className="topbar">
           <button type="button" className="icon menu-button" aria-label="Open sidebar" onClick={() => setSidebarOpen(!sidebarOpen)}><Icon name="menu" /></button>

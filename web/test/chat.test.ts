@@ -331,6 +331,8 @@ test('keyboard shortcuts, dark theme and a phone-sized screen', async () => {
   await page.getByRole('button', { name: 'Open sidebar' }).click();
   await page.waitForFunction(() => document.querySelector('aside.sidebar')!.getBoundingClientRect().x >= 0);
   await page.screenshot({ path: screenshotPath('phone-sidebar') });
+  await page.mouse.click(370, 400); // on the dimmed chat beside the sidebar: it closes
+  await page.waitForFunction(() => document.querySelector('aside.sidebar')!.getBoundingClientRect().right <= 0);
 });
 
 test('the chat list loads older pages on demand; unknown API paths stay API errors', async () => {
