@@ -292,3 +292,37 @@ test("a real HF config (SmolLM2-135M's config.json) is accepted and sized right"
   assert.equal(params, 134_515_008);
   assert.deepEqual(expected.find((e) => e.name === 'model.layers.29.self_attn.k_proj.weight')!.shape, [192, 576]);
 });
+
+test('each fixture reference is self-consistent: losses and log-probs follow from its logits', () => {
+  for (const d of ['llama-untied', 'llama-tied', 'llama-gqa', 'llama-tied-bf16', 'llama-tied-f16']) {
+    const file = join(fixtures, d, 'reference.safetensors');
+    const ref = readSafetensors(file);
+    const f = (name: string) => asFloat(ref.get(name), file, name).data;
+    const ids = asInt(ref.get('input_ids'), file, 'input_ids');
+    const targets = asInt(ref.get('targets'), file, 'targets').data;
+    const [B, T] = ids.shape;
+    const logits = f('logits'), tokenLoss = f('token_loss'), logp = f('target_logprobs'), w = f('loss_weights');
+    const V = logits.length / (B * T);
+    let sum = 0, count = 0, wsum = 0, wloss = 0;
+    for (let r = 0; r < B * T; r++) {
+      const t = targets[r];
+      if (r % T === T - 1) assert.equal(t, -100, `${d}: last column is ignored`);
+      else assert.equal(t, ids.data[r + 1], `${d}: targets are the next input ids`);
+      if (t < 0) {
+        assert.equal(tokenLoss[r], 0);
+        continue;
+      }
+      // −log softmax(logits[r])[t] in float64
+      const row = logits.subarray(r * V, (r + 1) * V);
+      const max = row.reduce((a, b) => Math.max(a, b), -Infinity);
+      const lse = max + Math.log(row.reduce((a, b) => a + Math.exp(b - max), 0));
+      const ce = lse - row[t];
+      assert.ok(Math.abs(ce - tokenLoss[r]) < 2e-5, `${d} row ${r}: ${ce} vs ${tokenLoss[r]}`);
+      assert.equal(logp[r], -tokenLoss[r]);
+      sum += ce; count++; wsum += w[r]; wloss += w[r] * ce;
+    }
+    assert.ok(Math.abs(sum / count - f('loss')[0]) < 1e-5, `${d}: loss is the mean token loss`);
+    assert.ok(wsum > 0 && wsum < count, `${d}: the mask masks some but not all targets`);
+    assert.ok(Math.abs(wloss / wsum - f('masked_loss')[0]) < 1e-5, `${d}: masked_loss`);
+  }
+});
