@@ -93,9 +93,15 @@ if (wanted('train')) {
 }
 
 if (wanted('decode')) {
-  // The small shape's model; a 64-token prompt, then 64 timed steps at batch 1 and at batch 8.
+  // The small shape's model; a 64-token prompt, then 64 timed greedy steps at batch 1 and at batch 8,
+  // beside bench/torch/decode_bench.py doing the same with a KV cache in PyTorch.
   const shape = shapes[0].flags.slice(0, 14).filter((_, i, a) => a[i] !== '--ctx' && a[i - 1] !== '--ctx');
-  for (const line of parley(['bench', 'decode', ...shape, '--ctx', '64', '--tokens', '64', '--batch', '1,8'])) print(line);
+  const ours = parley(['bench', 'decode', ...shape, '--ctx', '64', '--tokens', '64', '--batch', '1,8']);
+  const theirs = torchOk ? torch('decode_bench.py', [...shape, '--ctx', '128', '--prompt', '64', '--tokens', '64', '--batches', '1,8']).at(-1)! : undefined;
+  for (const line of ours) {
+    const t = theirs?.[`tokens_per_s_batch${line.batch}`] as number | undefined;
+    print({ ...line, ...(t ? { torch_tokens_per_s: t, torch_blas: theirs!.blas, ratio: Number(((line.tokens_per_s as number) / t).toFixed(3)) } : {}) });
+  }
 }
 
 if (wanted('memory')) {
