@@ -22,8 +22,13 @@ export function containsPhrase(text: string, phrase: string): boolean {
   return t.includes(` ${p} `);
 }
 
+/** Like containsPhrase for many phrases, normalizing the text once (replies can be long). */
 export function containsAny(text: string, phrases: readonly string[]): boolean {
-  return phrases.some((p) => containsPhrase(text, p));
+  const t = ` ${normalize(text)} `;
+  return phrases.some((p) => {
+    const n = normalize(p);
+    return n.length > 0 && t.includes(` ${n} `);
+  });
 }
 
 export function wordCount(text: string): number {

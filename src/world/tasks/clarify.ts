@@ -131,7 +131,7 @@ export const clarify: TaskFamily<ClarifyMeta> = {
     const text = String(reply ?? '');
     if (normalize(text) === normalize(lastUserText(prompt))) return makeGrade('echoed', false, 0, text, meta.reference);
     const intent = INTENTS[meta.intent];
-    const guessed = (intent?.guesses() ?? []).some((g) => containsPhrase(text, g));
+    const guessed = containsAny(text, intent?.guesses() ?? []);
     if (asksQuestion(text)) {
       if (guessed) return makeGrade('guessed', false, 0.3, text, meta.reference);
       // Asking something back that does not name what is missing ("What?") does not clarify.

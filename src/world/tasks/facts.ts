@@ -342,11 +342,13 @@ export function namesOtherCandidate(
   fact: { answers: readonly string[]; subject: string; reference: string; intent: string },
 ): boolean {
   const own = [...fact.answers, fact.subject].map((a) => normalize(a));
+  const text = ` ${normalize(reply)} `;
+  const reference = ` ${normalize(fact.reference)} `;
   for (const d of distractors(world, fact.intent as FactAttr)) {
     const nd = normalize(d);
     // Names the ideal answer itself mentions ("Port of Spain" contains "Spain") are not guesses.
-    if (!nd || own.some((o) => o.includes(nd) || nd.includes(o)) || containsPhrase(fact.reference, d)) continue;
-    if (containsPhrase(reply, d)) return true;
+    if (!nd || own.some((o) => o.includes(nd) || nd.includes(o)) || reference.includes(` ${nd} `)) continue;
+    if (text.includes(` ${nd} `)) return true;
   }
   return false;
 }
