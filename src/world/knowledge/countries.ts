@@ -55,8 +55,8 @@ export function loadCountries(): Country[] {
       languages: [...new Set(langs.map((l) => l.split(/[,;]/)[0].trim()))],
     });
   }
-  // A country whose capital is also its name (Singapore, Vatican City) makes "What's the capital?"
-  // questions trivial and premise questions odd; they stay in the facts but are flagged by callers.
+  // Countries whose capital carries their name (Singapore, Mexico City) stay in the facts; the task
+  // families avoid asking capital questions that contain their own answer (see nameInCapital).
   cached = out;
   return out;
 }
