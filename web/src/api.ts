@@ -139,6 +139,7 @@ export const api = {
     return request<Page<Conversation>>('GET', `/api/conversations?${p}`);
   },
   createConversation: (model?: string) => request<Conversation>('POST', '/api/conversations', model ? { model } : {}),
+  setInstructions: (id: string, content: string) => request<Message>('POST', `/api/conversations/${id}/instructions`, { content }),
   conversation: (id: string) => request<Conversation>('GET', `/api/conversations/${id}`),
   updateConversation: (id: string, patch: Partial<Pick<Conversation, 'title' | 'archived' | 'currentLeafId'>>) =>
     request<Conversation>('PATCH', `/api/conversations/${id}`, patch),

@@ -1,4 +1,4 @@
-// Per-browser chat settings, kept in localStorage: model, sampling and theme.
+// Per-browser chat settings, kept in localStorage: model, sampling, theme and custom instructions.
 import { useEffect, useState } from 'react';
 
 export interface Settings {
@@ -6,10 +6,12 @@ export interface Settings {
   temperature: number;
   maxTokens: number;
   theme: 'light' | 'dark';
+  /** Custom instructions: the system message that starts each new conversation. */
+  instructions: string;
 }
 
 const KEY = 'parley.settings';
-const defaults: Settings = { model: '', temperature: 0.7, maxTokens: 1024, theme: 'light' };
+const defaults: Settings = { model: '', temperature: 0.7, maxTokens: 1024, theme: 'light', instructions: '' };
 
 export function loadSettings(): Settings {
   try {

@@ -355,3 +355,26 @@ test('the chat list loads older pages on demand; unknown API paths stay API erro
   const deepLink = await page.request.get(`${server.url}/c/anything`);
   assert.match(deepLink.headers()['content-type'] ?? '', /text\/html/);
 });
+
+test('custom instructions start a new chat as its system message (or say plainly that the server cannot)', async () => {
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('textbox', { name: 'Custom instructions' }).fill('Answer briefly.');
+  await page.getByRole('button', { name: 'Done' }).click();
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await send('Write a code example again');
+  await settled();
+  const { csrfToken } = await api('/api/auth/me');
+  const probe = await page.request.post(`${server.url}/api/conversations/none/instructions`, { data: { content: 'x' }, headers: { 'x-csrf-token': csrfToken } });
+  const supported = (await probe.json()).error.code !== 'unknown_route';
+  const conv = page.url().split('/c/')[1];
+  const { items } = await api(`/api/conversations/${conv}/messages`);
+  if (supported) {
+    assert.deepEqual(items.map((m: { role: string }) => m.role), ['system', 'user', 'assistant']);
+    assert.equal(items[0].content, 'Answer briefly.');
+    await page.getByText('Custom instructions').waitFor();
+  } else {
+    assert.deepEqual(items.map((m: { role: string }) => m.role), ['user', 'assistant']);
+    await page.getByText(/Custom instructions were not applied/).waitFor();
+  }
+  assert.equal(await page.getByRole('article', { name: 'Your message' }).count(), 1);
+});

@@ -80,6 +80,28 @@ for (const backend of testBackends()) {
       assert.equal((await trainer.call('GET', '/api/console/stats?days=0')).status, 400);
     });
 
+    it('custom instructions start an empty conversation and reach the model as its system message', async () => {
+      const conv = (await user.call('POST', '/api/conversations', {})).json;
+      const r = await user.call('POST', `/api/conversations/${conv.id}/instructions`, { content: 'Answer like a pirate.' });
+      assert.equal(r.status, 201);
+      assert.equal(r.json.role, 'system');
+      assert.equal((await user.call('GET', `/api/conversations/${conv.id}`)).json.currentLeafId, r.json.id);
+      const provider = built.ctx.models as unknown as { get(id: string): Promise<ScriptedProvider> };
+      const scripted = await provider.get('scripted');
+      const seen: unknown[] = [];
+      const chat = scripted.chat.bind(scripted);
+      scripted.chat = (messages, o, signal) => { seen.push(messages); return chat(messages, o, signal); };
+      const sent = (await user.call('POST', `/api/conversations/${conv.id}/messages`, { content: 'hello' })).json;
+      assert.equal(sent.userMessage.parentId, r.json.id);
+      await user.stream(`/api/messages/${sent.assistantMessage.id}/stream`);
+      scripted.chat = chat;
+      assert.deepEqual(seen, [[{ role: 'system', content: 'Answer like a pirate.' }, { role: 'user', content: 'hello' }]]);
+      const again = await user.call('POST', `/api/conversations/${conv.id}/instructions`, { content: 'twice' });
+      assert.equal(again.status, 409);
+      assert.equal((await trainer.call('POST', `/api/conversations/${conv.id}/instructions`, { content: 'x' })).status, 404, "another user's conversation");
+      assert.equal((await user.call('POST', `/api/conversations/${conv.id}/instructions`, { content: '' })).status, 400);
+    });
+
     it('lets only admins mark the serving model version', async () => {
       await store.modelVersions.record({ id: 'sft-1', path: '/m/sft', parentId: null, stage: 'sft', metrics: null });
       await store.modelVersions.record({ id: 'ppo-1', path: '/m/ppo', parentId: 'sft-1', stage: 'ppo', metrics: { reward: [0.1, 0.4] } });

@@ -1,6 +1,7 @@
-// What the web app's trainer console needs beyond the per-user /api routes: per-day counts of the
-// training data of every user, a reply to rank taken from any real conversation, one sampled reply to
-// start a demonstration from, and (admins) marking the model version that serves.
+// What the web app needs beyond the other /api routes: custom instructions (a system message at the
+// root of a new conversation) and, for the trainer console, per-day counts of the training data of
+// every user, a reply to rank taken from any real conversation, one sampled reply to start a
+// demonstration from, and (admins) marking the model version that serves.
 // Wire it in buildApp with `registerAppConsole(app, ctx)`.
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
@@ -13,6 +14,7 @@ import { toChat } from '../../store/datasets.ts';
 import { chatMessageSchema } from './common.ts';
 
 const TRAINERS = ['trainer', 'admin'] as const;
+const instructionsBody = z.strictObject({ content: z.string().min(1).max(100_000) });
 const statsQuery = z.object({ days: z.coerce.number().int().min(1).max(3650).optional() });
 const suggestBody = z.strictObject({
   messages: z.array(chatMessageSchema).min(1),
@@ -36,6 +38,21 @@ type Series = Exclude<keyof DayCounts, 'day'>;
 export function registerAppConsole(app: FastifyInstance, ctx: ServerContext): void {
   const db = ctx.store.database.db;
   const day = sql<string>`substr(created_at, 1, 10)`;
+
+  // The system prompt goes first in the tree, so every branch's prompt (promptFor) starts with it.
+  app.post('/api/conversations/:id/instructions', async (req, reply) => {
+    const { user } = await ctx.auth.app(req);
+    const conv = await ctx.store.conversations.get(user.id, (req.params as { id: string }).id);
+    if (!conv) throw notFound('conversation');
+    const body = parse(instructionsBody, req.body);
+    if ((await ctx.store.messages.list(conv.id, { limit: 1 })).items.length) {
+      throw new ApiError(409, 'custom instructions can only start a conversation that has no messages yet', 'conversation_not_empty');
+    }
+    const system = await ctx.store.messages.insert({ conversationId: conv.id, parentId: null, role: 'system', content: body.content, status: 'complete' });
+    await ctx.store.conversations.update(user.id, conv.id, { currentLeafId: system.id });
+    reply.status(201);
+    return system;
+  });
 
   app.get('/api/console/stats', async (req) => {
     await ctx.auth.app(req, [...TRAINERS]);

@@ -2,7 +2,7 @@
 // regenerates, edits into a new branch, switches siblings and continues cut-off replies. A reply
 // still pending when the page loads (e.g. after a refresh) is re-attached from its first event.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, followReply, type Conversation, type Message } from '../api.ts';
+import { api, followReply, isMissingRoute, type Conversation, type Message } from '../api.ts';
 import { MessageTree } from '../tree.ts';
 import { navigate } from '../router.ts';
 import { samplingOf, type Settings } from '../settings.ts';
@@ -22,6 +22,7 @@ export function ChatView({ conversationId, settings, hasModel, onListChanged }: 
   const [leafId, setLeafId] = useState<string | null>(null);
   const [error, setError] = useState('');
   const [loading, setLoading] = useState(!!conversationId);
+  const [notice] = useState(() => { const n = sessionStorage.getItem('parley.notice'); sessionStorage.removeItem('parley.notice'); return n; });
   const streams = useRef(new Map<string, AbortController>());
   const bottom = useRef<HTMLDivElement>(null);
 
@@ -97,7 +98,16 @@ export function ChatView({ conversationId, settings, hasModel, onListChanged }: 
     let conv = conversation;
     if (!conv) {
       conv = await api.createConversation(model);
-      await api.send(conv.id, text, null, model, sampling);
+      let parentId: string | null = null;
+      if (settings.instructions.trim()) {
+        try {
+          parentId = (await api.setInstructions(conv.id, settings.instructions.trim())).id;
+        } catch (err) {
+          if (!isMissingRoute(err)) throw err;
+          sessionStorage.setItem('parley.notice', 'Custom instructions were not applied: this server has no /api/conversations/:id/instructions route.');
+        }
+      }
+      await api.send(conv.id, text, parentId, model, sampling);
       onListChanged();
       navigate(`/c/${conv.id}`, true); // the conversation view takes over and attaches to the reply
       return;
@@ -142,13 +152,16 @@ export function ChatView({ conversationId, settings, hasModel, onListChanged }: 
     <div className="chat">
       <div className="messages" aria-live="polite">
         {loading && <p className="muted center">Loading…</p>}
-        {!loading && !branch.length && (
+        {!loading && !branch.some((m) => m.role !== 'system') && (
           <div className="empty">
             <h1>What can I help with?</h1>
             {!hasModel && <p className="muted">No model is installed on this server yet: an administrator can train one with <code>parley pipeline</code>.</p>}
           </div>
         )}
-        {branch.map((m) => (
+        {branch[0]?.role === 'system' && (
+          <details className="instructions"><summary>Custom instructions</summary><p>{branch[0].content}</p></details>
+        )}
+        {branch.filter((m) => m.role !== 'system').map((m) => (
           <MessageItem
             key={m.id}
             message={m}
@@ -163,6 +176,7 @@ export function ChatView({ conversationId, settings, hasModel, onListChanged }: 
         ))}
         <div ref={bottom} />
       </div>
+      {notice && <p role="status" className="muted small chat-error">{notice}</p>}
       {error && <p role="alert" className="error chat-error">{error}</p>}
       <Composer generating={!!pending} onSend={send} onStop={stop} />
     </div>

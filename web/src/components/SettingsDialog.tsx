@@ -1,4 +1,4 @@
-// Model, temperature, max tokens and theme; the keyboard shortcuts are listed here too.
+// Model, temperature, max tokens, custom instructions and theme; the keyboard shortcuts are listed here too.
 import type { ModelInfo } from '../api.ts';
 import type { Settings } from '../settings.ts';
 
@@ -29,6 +29,10 @@ export function SettingsDialog({ settings, models, defaultModel, onChange, onClo
         <label>Max tokens
           <input aria-label="Max tokens" type="number" min={1} max={8192} value={settings.maxTokens}
             onChange={(e) => set('maxTokens', Math.max(1, Math.floor(Number(e.target.value) || 1)))} />
+        </label>
+        <label>Custom instructions
+          <textarea aria-label="Custom instructions" placeholder="What should Parley know about you, and how should it answer? Applies to new chats."
+            value={settings.instructions} onChange={(e) => set('instructions', e.target.value)} />
         </label>
         <label>Theme
           <select aria-label="Theme" value={settings.theme} onChange={(e) => set('theme', e.target.value as Settings['theme'])}>
