@@ -81,3 +81,17 @@ test('a kernel fault in a worker is reported and the pool keeps working', (t) =>
   assert.equal(f32(x, n)[n - 1], 2);
   assert.equal(ops.sumSquares(x, n), 4 * n);
 });
+
+test('shutdownEngine stops the workers and frees their memory; initEngine starts again', async () => {
+  const { totalAllocatedBytes } = await import('./memory.ts');
+  const threads = ops.poolThreads();
+  const before = totalAllocatedBytes();
+  await ops.shutdownEngine();
+  assert.ok(totalAllocatedBytes() < before, 'control block and scratch were not freed');
+  assert.throws(() => ops.fill(alloc(4), 0, 4), /engine not started/);
+  await ops.initEngine({ threads });
+  assert.equal(ops.poolThreads(), threads);
+  const n = 300_000, x = alloc(n);
+  ops.fill(x, 3, n);
+  assert.equal(ops.sumSquares(x, n), 9 * n);
+});

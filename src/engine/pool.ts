@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../util/errors.ts';
-import { alloc, memory } from './memory.ts';
+import { alloc, free, memory } from './memory.ts';
 import { CTL, CTL_INTS, MAX_ARGS, takeChunks } from './pool-protocol.js';
 
 /** Per-thread scratch handed to kernels after `end` (attention rows, matmul panels). */
@@ -21,6 +21,7 @@ interface Engine {
   kernels: Map<string, { id: number; fn: Kernel }>;
   ctl: Int32Array;
   args: Float64Array;
+  ctlPtr: number;
   scratch: number;
   workers: Worker[];
 }
@@ -88,7 +89,7 @@ async function start(threads: number): Promise<void> {
   await Promise.all(ready);
   // Unref'd, so a CLI process exits when its own work is done; they sleep in Atomics.wait meanwhile.
   for (const w of workers) w.unref();
-  engine = { threads, active: threads, kernels, ctl, args, scratch, workers };
+  engine = { threads, active: threads, kernels, ctl, args, ctlPtr, scratch, workers };
 }
 
 function kernelAbort(): never {
@@ -178,4 +179,6 @@ export async function shutdownEngine(): Promise<void> {
   Atomics.add(e.ctl, CTL.GEN, 1);
   Atomics.notify(e.ctl, CTL.GEN);
   await Promise.all(e.workers.map((w) => w.terminate()));
+  free(e.ctlPtr);
+  free(e.scratch);
 }
