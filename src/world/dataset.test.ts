@@ -104,3 +104,21 @@ test('jsonl: malformed lines are named; atomic writes leave nothing behind on fa
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('with a token counter, stats give total and longest token counts per file', () => {
+  const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
+  const counter = {
+    text: words,
+    conversation: (m: { content: string }[]) => m.reduce((s, x) => s + words(x.content) + 2, 0),
+    prompt: (m: { content: string }[]) => m.reduce((s, x) => s + words(x.content) + 2, 1),
+  };
+  const d = generateDataset(world, { seed: 5, scale, countTokens: counter });
+  const f = d.stats.files;
+  assert.equal(f['pretrain.txt'].tokens, d.files['pretrain.txt'].split('\n\n').reduce((s, p) => s + words(p), 0));
+  for (const name of ['sft.jsonl', 'prompts.jsonl', 'eval.jsonl']) {
+    assert.ok(f[name].tokens! > 0 && f[name].maxTokens! > 0 && f[name].maxTokens! < f[name].tokens!);
+  }
+  // Counting tokens changes only stats.json, never the data.
+  assert.equal(d.files['sft.jsonl'], a.files['sft.jsonl']);
+  assert.equal(a.stats.files['sft.jsonl'].tokens, undefined);
+});

@@ -65,6 +65,7 @@ export interface FileStats {
   characters: number;
   lines: number;
   tokens?: number;
+  maxTokens?: number; // the longest line (paragraph, conversation, prompt), to choose a context length
 }
 
 export interface DatasetStats {
@@ -88,9 +89,12 @@ function count(base: number, scale: number): number {
   return Math.max(1, Math.round(base * scale));
 }
 
-function fileStats(text: string, lines: number, tokens?: number): FileStats {
+function fileStats(text: string, lines: number, tokenCounts?: number[]): FileStats {
   const s: FileStats = { bytes: Buffer.byteLength(text, 'utf8'), characters: text.length, lines };
-  if (tokens !== undefined) s.tokens = tokens;
+  if (tokenCounts) {
+    s.tokens = tokenCounts.reduce((a, b) => a + b, 0);
+    s.maxTokens = tokenCounts.reduce((a, b) => Math.max(a, b), 0);
+  }
   return s;
 }
 
@@ -170,7 +174,7 @@ export function generateDataset(world: World, options: GenerateOptions): Generat
   const evalText = evalLines.join('\n') + '\n';
 
   const ct = options.countTokens;
-  const tok = (f: () => number) => (ct ? f() : undefined);
+  const tok = (f: () => number[]) => (ct ? f() : undefined);
   const stats: DatasetStats = {
     seed,
     scale,
@@ -183,10 +187,10 @@ export function generateDataset(world: World, options: GenerateOptions): Generat
       pretrainParagraphs: paragraphs.length,
     },
     files: {
-      'pretrain.txt': fileStats(pretrain, paragraphs.length, tok(() => paragraphs.reduce((s, p) => s + ct!.text(p), 0))),
-      'sft.jsonl': fileStats(sft, sftRows.length, tok(() => sftRows.reduce((s, r) => s + ct!.conversation(plain(r.messages)), 0))),
-      'prompts.jsonl': fileStats(prompts, promptRows.length, tok(() => promptRows.reduce((s, r) => s + ct!.prompt(r.prompt), 0))),
-      'eval.jsonl': fileStats(evalText, evalRows.length, tok(() => evalRows.reduce((s, r) => s + ct!.prompt(r.prompt), 0))),
+      'pretrain.txt': fileStats(pretrain, paragraphs.length, tok(() => paragraphs.map((p) => ct!.text(p)))),
+      'sft.jsonl': fileStats(sft, sftRows.length, tok(() => sftRows.map((r) => ct!.conversation(plain(r.messages))))),
+      'prompts.jsonl': fileStats(prompts, promptRows.length, tok(() => promptRows.map((r) => ct!.prompt(r.prompt)))),
+      'eval.jsonl': fileStats(evalText, evalRows.length, tok(() => evalRows.map((r) => ct!.prompt(r.prompt)))),
     },
   };
   return {
