@@ -117,7 +117,7 @@ export function writeReport(dir: string, r: TrainReport): void {
     '',
     formatTable(r),
     '',
-    `- Held-out unsafe texts with disguised words (leetspeak, spacing, repeats, look-alike letters): ${(r.obfuscatedRecall * 100).toFixed(1)}% still flagged.`,
+    `- Held-out unsafe texts with disguised words (leetspeak, spacing, repeats, look-alike letters): ${(r.obfuscatedRecall * 100).toFixed(1)}% still flagged (undisguised: ${(r.heldout.flagged.recall * 100).toFixed(1)}%).`,
     `- Held-out safe texts (everyday requests and benign twins) flagged: ${(r.safeFalsePositiveRate * 100).toFixed(1)}%.`,
     '',
   ].join('\n');

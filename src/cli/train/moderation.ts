@@ -25,7 +25,7 @@ export function register(train: Command): void {
       writeReport(opts.out, report);
       console.log(`moderation classifier ${report.version} written to ${opts.out}`);
       console.log(formatTable(report));
-      console.log(`obfuscated held-out unsafe texts still flagged: ${(report.obfuscatedRecall * 100).toFixed(1)}%`);
+      console.log(`obfuscated held-out unsafe texts still flagged: ${(report.obfuscatedRecall * 100).toFixed(1)}% (undisguised: ${(report.heldout.flagged.recall * 100).toFixed(1)}%)`);
       console.log(`held-out safe texts flagged: ${(report.safeFalsePositiveRate * 100).toFixed(1)}%`);
     });
 }
