@@ -29,7 +29,7 @@ function sameForAllThreadCounts(what: string, body: () => Float32Array[]): void 
 }
 
 test('matmuls are bit-identical for 1, 2 and 3 threads (incl. M ≤ 8 and odd N)', () => {
-  for (const [M, K, N] of [[40, 64, 203], [3, 300, 333], [130, 50, 64]]) {
+  for (const [M, K, N] of [[40, 64, 203], [3, 300, 333], [130, 50, 64], [250, 600, 130], [30, 520, 1100]]) {
     const a = put(randn(r, M * K)), bt = put(randn(r, N * K)), b = put(randn(r, K * N)), at = put(randn(r, K * M));
     const c0 = randn(r, M * N), out = alloc(M * N);
     sameForAllThreadCounts(`matmulNT ${M}x${K}x${N}`, () => { ops.matmulNT(out, a, bt, M, K, N); return [f32(out, M * N)]; });

@@ -14,6 +14,7 @@ const r = rng(1234);
 test('matmulNT, matmulNN, matmulTN match float64 on odd, tiny, M=1..8 and larger shapes, overwrite and acc', () => {
   const shapes: Array<[number, number, number]> = [
     [1, 1, 1], [1, 7, 5], [2, 33, 17], [3, 64, 9], [5, 19, 40], [8, 100, 31], [9, 13, 11], [17, 70, 23], [37, 129, 45], [64, 96, 130],
+    [121, 257, 1025], // one past each gemm block size: MC = 120 rows, KC = 256, NC = 1024 columns
   ];
   for (const layout of ['NT', 'NN', 'TN'] as const) {
     for (const [M, K, N] of shapes) {
