@@ -23,7 +23,7 @@ export async function tinyCheckpoints(): Promise<TinyCheckpoints> {
   const tokenizer = smallTokenizer();
   const tokDir = join(root, 'tokenizer');
   saveTokenizer(tokenizer, tokDir);
-  const config = makeConfig({ vocab: tokenizer.vocabSize, dim: 32, layers: 1, heads: 2, ffn: 64, ctx: 256, tied: true });
+  const config = makeConfig({ vocab: tokenizer.vocabSize, dim: 32, layers: 1, heads: 2, ffn: 64, ctx: 256, tied: false });
   const make = (name: string, seed: number, scalarHead: boolean) => {
     const dir = join(root, name);
     const m = LlamaModel.random(config, seed, { scalarHead });

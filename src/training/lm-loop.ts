@@ -1,0 +1,101 @@
+// The loop pretraining and SFT share: AdamW on the weighted next-token loss over packed rows,
+// shuffled each epoch with a seeded generator, a held-out loss before and after, metrics and progress.
+import { UserError } from '../util/errors.ts';
+import { Rng } from '../engine/sampling.ts';
+import { Trainer } from '../engine/trainer.ts';
+import { lmLoss } from '../engine/heads.ts';
+import type { LlamaModel } from '../engine/model.ts';
+import { toBatch, type Row } from './packing.ts';
+import { MetricsLog } from './run-dir.ts';
+import { progress, type Logger } from './progress.ts';
+
+export interface LmLoopOptions {
+  stage: string;
+  steps: number;
+  batch: number; // rows per optimizer step
+  microBatch?: number; // rows per forward pass (default: batch)
+  ctx: number; // T
+  lr: number;
+  warmup: number;
+  minLrRatio?: number;
+  seed: number;
+  heldout?: number; // rows kept aside for the held-out loss (default: 5 % up to 16)
+  metricsPath?: string;
+  log?: Logger;
+}
+
+export interface LmLoopResult {
+  steps: number;
+  firstLoss: number;
+  finalLoss: number; // mean of the last 10 % of steps
+  heldoutBefore: number;
+  heldoutAfter: number;
+  tokens: number;
+  seconds: number;
+}
+
+export function shuffle<T>(items: T[], rng: Rng): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+function heldoutLoss(model: LlamaModel, rows: Row[], T: number, micro: number): number {
+  let sum = 0, weight = 0;
+  for (let i = 0; i < rows.length; i += micro) {
+    const r = lmLoss(model, toBatch(rows.slice(i, i + micro), T));
+    sum += r.loss * r.weight;
+    weight += r.weight;
+  }
+  return weight ? sum / weight : 0;
+}
+
+export function trainLm(model: LlamaModel, allRows: Row[], o: LmLoopOptions): LmLoopResult {
+  const log = o.log ?? ((l: string) => console.error(l));
+  if (allRows.length === 0) throw new UserError(`${o.stage}: no training rows (the dataset is shorter than one sequence of ${o.ctx + 1} tokens)`);
+  const rng = new Rng(o.seed);
+  const rows = shuffle(allRows.slice(), rng);
+  const nHeld = o.heldout ?? Math.min(16, Math.floor(rows.length * 0.05));
+  const held = rows.splice(0, Math.min(nHeld, rows.length - 1));
+  const micro = Math.max(1, Math.min(o.microBatch ?? o.batch, o.batch));
+  const trainer = new Trainer(model, {
+    schedule: { kind: 'cosine', peakLr: o.lr, warmupSteps: Math.min(o.warmup, o.steps - 1), totalSteps: o.steps, minRatio: o.minLrRatio ?? 0.1 },
+  });
+  const metrics = new MetricsLog(o.metricsPath, o.stage);
+  const started = Date.now();
+  const heldoutBefore = held.length ? heldoutLoss(model, held, o.ctx, micro) : NaN;
+  log(`${o.stage}: ${rows.length} rows of ${o.ctx} tokens, ${o.steps} steps of ${o.batch}, ${model.numParams} parameters, held-out loss ${heldoutBefore.toFixed(4)}`);
+  const bar = progress(o.stage, o.steps, log);
+  let cursor = 0, tokens = 0, firstLoss = NaN;
+  const losses: number[] = [];
+  try {
+    for (let s = 0; s < o.steps; s++) {
+      const picked: Row[] = [];
+      while (picked.length < o.batch) {
+        if (cursor >= rows.length) { shuffle(rows, rng); cursor = 0; }
+        picked.push(rows[cursor++]);
+      }
+      const microBatches = [];
+      for (let i = 0; i < picked.length; i += micro) microBatches.push(toBatch(picked.slice(i, i + micro), o.ctx));
+      const r = trainer.trainStep(microBatches);
+      tokens += picked.length * o.ctx;
+      if (s === 0) firstLoss = r.loss;
+      losses.push(r.loss);
+      metrics.log(s, { loss: r.loss, lr: r.lr, grad_norm: r.gradNorm, tokens });
+      bar.update(s + 1, { loss: r.loss });
+    }
+  } finally {
+    bar.stop();
+    trainer.dispose();
+  }
+  const tail = losses.slice(-Math.max(1, Math.floor(losses.length / 10)));
+  const finalLoss = tail.reduce((a, b) => a + b, 0) / tail.length;
+  const heldoutAfter = held.length ? heldoutLoss(model, held, o.ctx, micro) : NaN;
+  const seconds = (Date.now() - started) / 1000;
+  const result = { steps: o.steps, firstLoss, finalLoss, heldoutBefore, heldoutAfter, tokens, seconds };
+  metrics.log(-1, { first_loss: firstLoss, final_loss: finalLoss, heldout_before: heldoutBefore, heldout_after: heldoutAfter, tokens, seconds });
+  log(`${o.stage}: loss ${firstLoss.toFixed(4)} → ${finalLoss.toFixed(4)}, held-out ${heldoutBefore.toFixed(4)} → ${heldoutAfter.toFixed(4)} (${seconds.toFixed(0)} s, ${(tokens / seconds).toFixed(0)} tokens/s)`);
+  return result;
+}
