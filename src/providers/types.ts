@@ -15,6 +15,8 @@ export interface ChatMessage {
   content: string;
   tool_calls?: ToolCall[];
   tool_call_id?: string;
+  /** OpenAI fine-tuning field on assistant messages: 0 = context only, not trained on (default 1). */
+  weight?: 0 | 1;
 }
 
 export interface SamplingOptions {

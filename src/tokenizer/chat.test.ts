@@ -56,6 +56,19 @@ test('a multi-turn conversation renders in the documented layout with the assist
   for (let i = 0; i < ids.length; i++) if (ids[i] === s.assistant) assert.equal(mask[i], 0);
 });
 
+test('an assistant turn with weight 0 is context only; a weight other than 0 or 1 is refused', () => {
+  const messages: ChatMessage[] = [
+    { role: 'user', content: 'Capital of Peru?' },
+    { role: 'assistant', content: 'Quito.', weight: 0 },
+    { role: 'user', content: 'That is wrong.' },
+    { role: 'assistant', content: 'You are right: it is Lima.' },
+  ];
+  const { ids, mask } = renderConversation(tok, messages);
+  assert.deepEqual(learned(ids, mask), ['You are right: it is Lima.<|end_of_turn|>']);
+  const bad = [{ role: 'assistant', content: 'x', weight: 0.5 }] as unknown as ChatMessage[];
+  assert.throws(() => renderConversation(tok, bad), /message 0: weight must be 0 or 1/);
+});
+
 test('system prompts, tool calls and tool outputs: only the assistant call and answer are learned', () => {
   const { ids, mask } = renderConversation(tok, toolConversation);
   assert.equal(

@@ -17,7 +17,9 @@
 // Message text is always encoded as ordinary text, so a user who types "<|user|>" gets bytes, never the
 // control token. The loss mask is 1 on what the assistant produces — its text, its tool calls (the
 // <|tool_call|> token, the name and arguments) and its <|end_of_turn|> — and 0 on everything else,
-// including the <|assistant|> marker, which the prompt supplies at generation time.
+// including the <|assistant|> marker, which the prompt supplies at generation time. An assistant message
+// with `weight: 0` (OpenAI's fine-tuning field) is context only: all its tokens get mask 0, so a deliberately
+// wrong earlier answer in a demonstration (the "you made a mistake" family) is never learned.
 import type { ChatMessage, ToolCall } from '../providers/types.ts';
 import { UserError } from '../util/errors.ts';
 import { specialIds, type SpecialIds } from './special-tokens.ts';
@@ -68,19 +70,23 @@ function render(tokenizer: Tokenizer, messages: ChatMessage[], b: Builder): void
         b.text(content, false);
         b.token(s.endOfTurn, false);
         break;
-      case 'assistant':
+      case 'assistant': {
+        const weight = m.weight ?? 1;
+        if (weight !== 0 && weight !== 1) throw new UserError(`message ${i}: weight must be 0 or 1, got ${JSON.stringify(weight)}`);
+        const learn = weight === 1;
         b.token(s.assistant, false);
-        b.text(content, true);
+        b.text(content, learn);
         for (const [k, call] of (m.tool_calls ?? []).entries()) {
           const fn = call?.function;
           if (!fn || typeof fn.name !== 'string' || typeof fn.arguments !== 'string') {
             throw new UserError(`message ${i}: tool_calls[${k}] needs function.name and function.arguments as strings`);
           }
-          b.token(s.toolCall, true);
-          b.text(`${fn.name}\n${fn.arguments}`, true);
+          b.token(s.toolCall, learn);
+          b.text(`${fn.name}\n${fn.arguments}`, learn);
         }
-        b.token(s.endOfTurn, true);
+        b.token(s.endOfTurn, learn);
         break;
+      }
       default:
         throw new UserError(`message ${i}: unknown role ${JSON.stringify((m as { role: unknown }).role)} (expected system, user, assistant or tool)`);
     }
