@@ -271,12 +271,16 @@ test('trainer console: a ranking task is sampled, reordered by keyboard and show
   await list.getByRole('listitem', { name: 'Reply A, rank 3' }).waitFor();
   await list.getByRole('button', { name: 'Move reply C up' }).click();
   await list.getByRole('listitem', { name: 'Reply C, rank 1' }).waitFor();
+  // And A dragged onto the top place: A, C, B.
+  await list.getByRole('listitem', { name: 'Reply A, rank 3' }).dragTo(list.getByRole('listitem', { name: 'Reply C, rank 1' }));
+  await list.getByRole('listitem', { name: 'Reply A, rank 1' }).waitFor();
+  await list.getByRole('listitem', { name: 'Reply B, rank 3' }).waitFor();
   await page.screenshot({ path: screenshotPath('ranking') });
   await page.getByRole('button', { name: 'Submit ranking' }).click();
   await page.getByText('Ranking submitted. Thank you!').waitFor();
   const rows = (await api('/api/export/rankings')).trim().split('\n').map((l: string) => JSON.parse(l));
   assert.equal(rows.length, 1);
-  assert.deepEqual(rows[0].ranking, [2, 1, 0]);
+  assert.deepEqual(rows[0].ranking, [0, 2, 1]);
   assert.equal(rows[0].completions.length, 3);
   assert.equal(rows[0].prompt.at(-1).role, 'user');
   await page.getByRole('tab', { name: 'Datasets' }).click();

@@ -87,9 +87,15 @@ export function Rank({ settings }: { settings: Settings }) {
     move(pos, to);
     requestAnimationFrame(() => document.querySelectorAll<HTMLElement>('.rank-item')[to]?.focus());
   };
+  const onDragStart = (e: DragEvent, pos: number) => {
+    e.dataTransfer.setData('text/plain', String(pos));
+    e.dataTransfer.effectAllowed = 'move';
+    setDragging(pos);
+  };
   const onDrop = (e: DragEvent, pos: number) => {
     e.preventDefault();
-    if (dragging !== null) move(dragging, pos);
+    const from = Number(e.dataTransfer.getData('text/plain'));
+    if (Number.isInteger(from)) move(from, pos);
     setDragging(null);
   };
 
@@ -114,7 +120,7 @@ export function Rank({ settings }: { settings: Settings }) {
             {order.map((c, pos) => (
               <li key={c} className={`rank-item ${dragging === pos ? 'dragging' : ''}`} tabIndex={0} draggable
                 aria-label={`Reply ${String.fromCharCode(65 + c)}, rank ${pos + 1}`}
-                onDragStart={() => setDragging(pos)} onDragOver={(e) => e.preventDefault()} onDrop={(e) => onDrop(e, pos)} onKeyDown={(e) => onKeyDown(e, pos)}>
+                onDragStart={(e) => onDragStart(e, pos)} onDragEnd={() => setDragging(null)} onDragOver={(e) => e.preventDefault()} onDrop={(e) => onDrop(e, pos)} onKeyDown={(e) => onKeyDown(e, pos)}>
                 <div className="row">
                   <strong>#{pos + 1} · Reply {String.fromCharCode(65 + c)}</strong>
                   <button type="button" className="icon" aria-label={`Move reply ${String.fromCharCode(65 + c)} up`} disabled={pos === 0} onClick={() => move(pos, pos - 1)}>↑</button>
