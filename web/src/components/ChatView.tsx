@@ -79,8 +79,10 @@ export function ChatView({ conversationId, settings, hasModel, onListChanged }: 
     return () => { cancelled = true; };
   }, [conversationId, follow]);
 
+  // Follow a streaming reply only while the reader is at the bottom: scrolling up to read stays put.
+  const stick = useRef(true);
   useEffect(() => {
-    bottom.current?.scrollIntoView({ block: 'end' });
+    if (stick.current) bottom.current?.scrollIntoView({ block: 'end' });
   }, [branch.length, branch.at(-1)?.content]);
 
   const model = settings.model || undefined;
@@ -150,7 +152,8 @@ export function ChatView({ conversationId, settings, hasModel, onListChanged }: 
 
   return (
     <div className="chat">
-      <div className="messages" aria-live="polite">
+      <div className="messages"
+        onScroll={(e) => { const el = e.currentTarget; stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80; }}>
         {loading && <p className="muted center">Loading…</p>}
         {!loading && !branch.some((m) => m.role !== 'system') && (
           <div className="empty">
