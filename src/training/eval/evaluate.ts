@@ -11,10 +11,13 @@ import { scoreReplies } from '../reward.ts';
 import { bestOfNKlBound } from '../best-of-n.ts';
 import { progress, type Logger } from '../progress.ts';
 import { readEvalSet, generatedEvalSet, limitPerFamily, familyCounts, type EvalItem } from './eval-set.ts';
-import { aggregate, summarizeFamilies, type EvalMetrics, type FamilySummary } from './metrics.ts';
+import { aggregate, summarizeFamilies } from './metrics.ts';
 import { generateEvalReplies, gradeEvalReplies, type EvalReply } from './replies.ts';
-import { winRate, type WinRate } from './win-rate.ts';
+import { winRate } from './win-rate.ts';
 import { replyKl } from './kl.ts';
+import type { EvalResult, ModelEval } from './result.ts';
+
+export { flatMetrics, type EvalResult, type ModelEval } from './result.ts';
 
 export interface EvalOptions {
   model: string; // checkpoint directory
@@ -30,21 +33,6 @@ export interface EvalOptions {
   batch?: number; // sequences generated together, default 16
   repliesOut?: string; // write every prompt, reply and grade as JSONL here
   log?: Logger;
-}
-
-export interface ModelEval {
-  path: string;
-  metrics: EvalMetrics;
-  families: Partial<Record<string, FamilySummary>>;
-  meanRewardScore?: number; // the reward model's mean score of the replies
-}
-
-export interface EvalResult extends ModelEval {
-  data: { file: string | null; seed: number | null; prompts: number; families: Record<string, number> };
-  settings: { maxTokens: number; temperature: number; seed: number; batch: number; bestOf: number; rewardModel: string | null };
-  bestOf?: { n: number; meanSampleScore: number; meanChosenScore: number; klBound: number };
-  against?: ModelEval & { comparison: WinRate & { kl: number; klPerToken: number } };
-  seconds: number;
 }
 
 function positiveInt(v: number | undefined, name: string, fallback: number): number {
@@ -164,17 +152,4 @@ function writeReplies(file: string, items: EvalItem[], ours: EvalReply[], graded
     ...(theirs ? { against: theirs[i].rollout.text } : {}),
   }));
   writeFileSync(file, lines.join('\n') + '\n');
-}
-
-/** The headline numbers as one flat object (the pipeline's step metrics, the report's table). */
-export function flatMetrics(r: EvalResult): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(r.metrics)) if (Number.isFinite(v)) out[k] = v;
-  if (r.meanRewardScore !== undefined && Number.isFinite(r.meanRewardScore)) out.meanRewardScore = r.meanRewardScore;
-  if (r.against) {
-    const c = r.against.comparison;
-    for (const [k, v] of Object.entries({ winRate: c.winRate, kl: c.kl, klPerToken: c.klPerToken })) if (Number.isFinite(v)) out[k] = v;
-    for (const [k, v] of Object.entries(r.against.metrics)) if (Number.isFinite(v)) out[`against_${k}`] = v;
-  }
-  return out;
 }

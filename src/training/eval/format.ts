@@ -1,6 +1,6 @@
 // `parley eval` without --json: the metrics as a plain-text table (ours, and the other model's beside).
 import { METRIC_LABELS, type EvalMetrics } from './metrics.ts';
-import type { EvalResult } from './evaluate.ts';
+import type { EvalResult } from './result.ts';
 import { checkTargets } from '../report/targets.ts';
 
 function fmt(v: number | undefined | null, key: string): string {

@@ -1,0 +1,33 @@
+// The result of an evaluation (what `parley eval --json` prints and eval/eval.json holds), and its
+// headline numbers as one flat object. Types and plain functions only, so the report can read results
+// without loading the engine.
+import type { EvalMetrics, FamilySummary } from './metrics.ts';
+import type { WinRate } from './win-rate.ts';
+
+export interface ModelEval {
+  path: string;
+  metrics: EvalMetrics;
+  families: Partial<Record<string, FamilySummary>>;
+  meanRewardScore?: number; // the reward model's mean score of the replies
+}
+
+export interface EvalResult extends ModelEval {
+  data: { file: string | null; seed: number | null; prompts: number; families: Record<string, number> };
+  settings: { maxTokens: number; temperature: number; seed: number; batch: number; bestOf: number; rewardModel: string | null };
+  bestOf?: { n: number; meanSampleScore: number; meanChosenScore: number; klBound: number };
+  against?: ModelEval & { comparison: WinRate & { kl: number; klPerToken: number } };
+  seconds: number;
+}
+
+/** The headline numbers as one flat object (the pipeline's step metrics, the report's table). */
+export function flatMetrics(r: EvalResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(r.metrics)) if (Number.isFinite(v)) out[k] = v;
+  if (r.meanRewardScore !== undefined && Number.isFinite(r.meanRewardScore)) out.meanRewardScore = r.meanRewardScore;
+  if (r.against) {
+    const c = r.against.comparison;
+    for (const [k, v] of Object.entries({ winRate: c.winRate, kl: c.kl, klPerToken: c.klPerToken })) if (Number.isFinite(v)) out[k] = v;
+    for (const [k, v] of Object.entries(r.against.metrics)) if (Number.isFinite(v)) out[`against_${k}`] = v;
+  }
+  return out;
+}
