@@ -1,0 +1,77 @@
+// Pipeline presets: everything `parley pipeline` needs to know, by size. `tiny` proves the stages
+// connect (npm test runs it, well under 3 minutes); `small` is a quick look at real behaviour;
+// `default` makes the shipped model: ≤ 10 M parameters (≤ 40 MB in float32), ≤ 90 minutes end to end
+// on a 2-core machine (step budgets from `parley bench train` numbers, see README.md).
+import { UserError } from '../util/errors.ts';
+import type { ModelShape } from './pretrain.ts';
+import { DEFAULT_PPO, type PpoSettings } from './ppo.ts';
+
+export interface Preset {
+  name: string;
+  seed: number;
+  data: { scale: number };
+  tokenizer: { vocab: number };
+  model: ModelShape;
+  pretrain: { steps: number; batch: number; microBatch: number; ctx: number; lr: number; warmup: number; maxTokens: number };
+  sft: { steps: number; batch: number; microBatch: number; ctx: number; lr: number; warmup: number };
+  rankings: { prompts: number; k: number; maxTokens: number; temperature: number; noise: number; lengthPreference: number };
+  reward: { epochs: number; batch: number; lr: number; ctx: number; heldout: number; calibrationSamples: number };
+  ppo: PpoSettings;
+  fromLastPolicy: boolean; // later iterations start PPO from the last policy (else from SFT)
+  eval: { limit: number; maxTokens: number };
+}
+
+const tiny: Preset = {
+  name: 'tiny',
+  seed: 1,
+  data: { scale: 0.02 },
+  tokenizer: { vocab: 640 },
+  model: { layers: 2, dim: 64, heads: 4, kvHeads: 2, ffn: 176, maxPositions: 256, tied: true },
+  pretrain: { steps: 30, batch: 8, microBatch: 8, ctx: 96, lr: 3e-3, warmup: 5, maxTokens: 200_000 },
+  sft: { steps: 30, batch: 8, microBatch: 8, ctx: 128, lr: 2e-3, warmup: 3 },
+  rankings: { prompts: 12, k: 3, maxTokens: 20, temperature: 1, noise: 0.1, lengthPreference: -1 },
+  reward: { epochs: 2, batch: 4, lr: 1e-3, ctx: 192, heldout: 0.25, calibrationSamples: 16 },
+  ppo: { ...DEFAULT_PPO, steps: 4, prompts: 8, maxTokens: 20, lr: 1e-4, valueLr: 1e-4, epochs: 2, beta: 0.05, targetKl: 2, horizon: 1000, ctx: 192, microBatch: 8, seed: 1 },
+  fromLastPolicy: true,
+  eval: { limit: 2, maxTokens: 24 },
+};
+
+const small: Preset = {
+  name: 'small',
+  seed: 1,
+  data: { scale: 0.2 },
+  tokenizer: { vocab: 2048 },
+  model: { layers: 4, dim: 128, heads: 4, kvHeads: 2, ffn: 344, maxPositions: 512, tied: true },
+  pretrain: { steps: 300, batch: 16, microBatch: 8, ctx: 128, lr: 2e-3, warmup: 20, maxTokens: 2_000_000 },
+  sft: { steps: 300, batch: 16, microBatch: 8, ctx: 192, lr: 1e-3, warmup: 20 },
+  rankings: { prompts: 96, k: 4, maxTokens: 40, temperature: 1, noise: 0.1, lengthPreference: -1 },
+  reward: { epochs: 2, batch: 8, lr: 3e-4, ctx: 256, heldout: 0.15, calibrationSamples: 64 },
+  ppo: { ...DEFAULT_PPO, steps: 30, prompts: 16, maxTokens: 40, lr: 2e-5, valueLr: 1e-4, epochs: 2, beta: 0.05, targetKl: 4, horizon: 2000, ctx: 256, microBatch: 8, seed: 1 },
+  fromLastPolicy: true,
+  eval: { limit: 25, maxTokens: 48 },
+};
+
+// About 6.6 M parameters (26 MB in float32). The lead runs it; budgets: ~45 min pretrain, ~25 min SFT,
+// ~15 min for two rounds of rankings/reward/PPO, ~5 min eval.
+const defaultPreset: Preset = {
+  name: 'default',
+  seed: 1,
+  data: { scale: 1 },
+  tokenizer: { vocab: 4096 },
+  model: { layers: 6, dim: 256, heads: 8, kvHeads: 4, ffn: 704, maxPositions: 512, tied: true },
+  pretrain: { steps: 1400, batch: 16, microBatch: 8, ctx: 128, lr: 1.5e-3, warmup: 50, maxTokens: 4_000_000 },
+  sft: { steps: 900, batch: 16, microBatch: 8, ctx: 192, lr: 8e-4, warmup: 30 },
+  rankings: { prompts: 160, k: 4, maxTokens: 48, temperature: 1, noise: 0.1, lengthPreference: -1 },
+  reward: { epochs: 2, batch: 8, lr: 2e-4, ctx: 256, heldout: 0.15, calibrationSamples: 96 },
+  ppo: { ...DEFAULT_PPO, steps: 30, prompts: 16, maxTokens: 48, lr: 1e-5, valueLr: 5e-5, epochs: 2, beta: 0.05, targetKl: 4, horizon: 2000, ctx: 256, microBatch: 8, seed: 1 },
+  fromLastPolicy: true,
+  eval: { limit: 50, maxTokens: 64 },
+};
+
+export const PRESETS: Record<string, Preset> = { tiny, small, default: defaultPreset };
+
+export function getPreset(name: string): Preset {
+  const p = PRESETS[name];
+  if (!p) throw new UserError(`unknown preset "${name}" (one of ${Object.keys(PRESETS).join(', ')})`);
+  return structuredClone(p);
+}
