@@ -59,7 +59,7 @@ function evalSection(run: RunData, s: ReportSummary): string {
 function curvesSection(s: ReportSummary): string {
   if (s.curves.length === 0) return '<h2>Training curves</h2><p class="muted">No metrics.jsonl lines yet.</p>';
   const blocks = s.curves.map((cs) => `<h3>${esc(cs[0].stage)}</h3><div class="charts">${cs.map((c) => lineChart(c.points, { title: c.key })).join('')}</div>`);
-  return `<h2>Training curves</h2><p class="muted">x: optimizer step. Noisy series show a moving average over the raw values (faint).</p>${blocks.join('')}`;
+  return `<h2>Training curves</h2><p class="muted">x: optimizer step. Noisy series show a centered moving average over the raw values (faint).</p>${blocks.join('')}`;
 }
 
 function summariesSection(run: RunData): string {

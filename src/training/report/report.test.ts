@@ -9,7 +9,7 @@ import type { EvalResult } from '../eval/result.ts';
 import { aggregate } from '../eval/metrics.ts';
 import { writeRunReport } from './pipeline-step.ts';
 import { checkTargets } from './targets.ts';
-import { lineChart, niceTicks, ema } from './svg-chart.ts';
+import { lineChart, niceTicks, movingAverage, roughness } from './svg-chart.ts';
 import { parameterCount, readRun } from './read-run.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'parley-report-'));
@@ -65,11 +65,13 @@ test('parameterCount agrees with the engine\'s list of checkpoint tensors', () =
   }
 });
 
-test('svg chart: nice ticks, EMA, a path per series, escaped title', () => {
+test('svg chart: nice ticks, moving average, smoothing only noisy series, escaped title', () => {
   assert.deepEqual(niceTicks(0, 1, 4), [0, 0.5, 1]);
   assert.deepEqual(niceTicks(0, 10, 5), [0, 2, 4, 6, 8, 10]);
   assert.deepEqual(niceTicks(-0.3, 0.3, 3), [-0.2, 0, 0.2]);
-  assert.deepEqual(ema([2, 2, 2], 0.9).map((v) => Number(v.toFixed(12))), [2, 2, 2], 'debiased EMA of a constant is the constant');
+  assert.deepEqual(movingAverage([1, 2, 3, 10], 1), [1.5, 2, 5, 6.5]);
+  assert.equal(roughness([1, 2, 3, 4, 5]), 0, 'a straight line is not noisy');
+  assert.ok(roughness([0, 1, 0, 1, 0]) > 1);
   const svg = lineChart([[0, 1], [1, 3], [2, 2]], { title: 'a<b' });
   assert.match(svg, /^<svg[^>]*>/);
   assert.match(svg, /a&lt;b/);
@@ -77,6 +79,8 @@ test('svg chart: nice ticks, EMA, a path per series, escaped title', () => {
   assert.match(svg, /last 2</);
   const noisy = lineChart(Array.from({ length: 40 }, (_, i) => [i, Math.sin(i)] as [number, number]), { title: 'x' });
   assert.equal((noisy.match(/<path /g) ?? []).length, 2, 'raw and smoothed');
+  const smooth = lineChart(Array.from({ length: 40 }, (_, i) => [i, 2 - i * 0.01] as [number, number]), { title: 'x' });
+  assert.equal((smooth.match(/<path /g) ?? []).length, 1, 'a smooth series is drawn as it is');
   assert.match(lineChart([], { title: 'empty' }), /no data/);
 });
 

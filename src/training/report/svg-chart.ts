@@ -1,4 +1,4 @@
-// A small line chart as an inline SVG string: the raw series as a faint line, an exponential moving
+// A small line chart as an inline SVG string: the raw series as a faint line, a centered moving
 // average over it when it is noisy, "nice" axis ticks, and the last value written at the end. No
 // dependencies, no scripts: the report is one static HTML file that opens anywhere.
 
@@ -6,7 +6,7 @@ export interface ChartOptions {
   title: string;
   width?: number; // px, default 320
   height?: number; // px, default 180
-  smooth?: number; // EMA weight of the past (0..1), default: chosen from the number of points
+  smooth?: number; // half-width of the moving average; default: ~n/30 points when the series is noisy, else none
   color?: string;
 }
 
@@ -32,15 +32,24 @@ export function formatTick(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
-export function ema(ys: number[], weight: number): number[] {
-  const out: number[] = [];
-  let s = NaN, debias = 0;
-  for (const y of ys) {
-    s = Number.isNaN(s) ? (1 - weight) * y : weight * s + (1 - weight) * y;
-    debias = weight * debias + (1 - weight);
-    out.push(s / debias);
-  }
-  return out;
+/** Centered moving average over 2·half + 1 points (fewer at the ends): smooths without lagging. */
+export function movingAverage(ys: number[], half: number): number[] {
+  return ys.map((_, i) => {
+    const lo = Math.max(0, i - half), hi = Math.min(ys.length - 1, i + half);
+    let s = 0;
+    for (let j = lo; j <= hi; j++) s += ys[j];
+    return s / (hi - lo + 1);
+  });
+}
+
+/** Mean |second difference| relative to the range: ~0 for smooth curves, large for step-to-step noise. */
+export function roughness(ys: number[]): number {
+  if (ys.length < 3) return 0;
+  const range = Math.max(...ys) - Math.min(...ys);
+  if (!(range > 0)) return 0;
+  let s = 0;
+  for (let i = 1; i + 1 < ys.length; i++) s += Math.abs(ys[i + 1] - 2 * ys[i] + ys[i - 1]);
+  return s / (ys.length - 2) / range;
 }
 
 /** points: [x, y] pairs in x order; non-finite y values are skipped. */
@@ -70,10 +79,10 @@ export function lineChart(points: Array<[number, number]>, o: ChartOptions): str
     parts.push(`<text x="${px(t).toFixed(1)}" y="${H - 8}" text-anchor="middle" class="a">${formatTick(t)}</text>`);
   }
   parts.push(`<rect x="${left}" y="${top}" width="${W - left - right}" height="${H - top - bottom}" class="f"/>`);
-  const weight = o.smooth ?? (pts.length >= 20 ? 0.85 : 0);
-  if (weight > 0) {
+  const half = o.smooth ?? (pts.length >= 20 && roughness(ys) > 0.03 ? Math.max(1, Math.round(pts.length / 30)) : 0);
+  if (half > 0) {
     parts.push(`<path d="${path(ys)}" fill="none" stroke="${color}" stroke-opacity="0.25" stroke-width="1"/>`);
-    parts.push(`<path d="${path(ema(ys, weight))}" fill="none" stroke="${color}" stroke-width="1.8"/>`);
+    parts.push(`<path d="${path(movingAverage(ys, half))}" fill="none" stroke="${color}" stroke-width="1.8"/>`);
   } else {
     parts.push(`<path d="${path(ys)}" fill="none" stroke="${color}" stroke-width="1.8"/>`);
     if (pts.length <= 12) for (const [x, y] of pts) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2" fill="${color}"/>`);
