@@ -51,6 +51,13 @@ export function checkpointVocab(dir: string): number {
   return v;
 }
 
+/** Whether a checkpoint's config.json declares a scalar head (a reward or value model), read without the weights. */
+export function checkpointHasScalarHead(dir: string): boolean {
+  checkpointVocab(dir);
+  const arch = (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { architectures?: unknown }).architectures;
+  return Array.isArray(arch) && arch.includes('LlamaForSequenceClassification');
+}
+
 /** A checkpoint and its tokenizer (its own tokenizer.json unless `tokenizerDir` is given), checked first. */
 export function loadPolicy(dir: string, tokenizerDir?: string): LoadedPolicy {
   const vocab = checkpointVocab(dir);

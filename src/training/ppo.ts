@@ -23,7 +23,7 @@ import { shuffle } from './lm-loop.ts';
 import { scoreReplies } from './reward.ts';
 import { readPrompts, readText } from './datasets.ts';
 import { packStream, toBatch, type Row } from './packing.ts';
-import { loadPolicy, checkpointVocab, saveStageCheckpoint, datasetHashes } from './checkpoints.ts';
+import { loadPolicy, checkpointVocab, checkpointHasScalarHead, saveStageCheckpoint, datasetHashes } from './checkpoints.ts';
 import { MetricsLog } from './run-dir.ts';
 import { progress, type Logger } from './progress.ts';
 
@@ -264,15 +264,15 @@ export function runPpo(o: PpoOptions): Record<string, number> {
     const v = checkpointVocab(dir);
     if (v !== vocab) throw new UserError(`ppo: the ${what} ${dir} has vocab_size ${v} but the policy ${o.model} has ${vocab}`);
   }
+  if (!checkpointHasScalarHead(o.reward)) throw new UserError(`ppo: ${o.reward} has no scalar head: it is not a reward model`);
+  if (!checkpointHasScalarHead(o.value ?? o.reward)) throw new UserError(`ppo: ${o.value} has no scalar head: it cannot be a value model`);
+  if (checkpointHasScalarHead(o.model) || checkpointHasScalarHead(o.ref)) throw new UserError('ppo: the policy and the reference must be language models, not scalar-head models');
   const p = loadPolicy(o.model, o.tokenizer);
   const ref = loadModel(o.ref).model;
   const rm = loadModel(o.reward).model;
   const value = loadModel(o.value ?? o.reward).model;
   const started = Date.now();
   try {
-    if (!rm.scalarHead) throw new UserError(`ppo: ${o.reward} has no scalar head: it is not a reward model`);
-    if (!value.scalarHead) throw new UserError(`ppo: ${o.value} has no scalar head: it cannot be a value model`);
-    if (p.model.scalarHead || ref.scalarHead) throw new UserError('ppo: the policy and the reference must be language models');
     const ctx = Math.min(o.settings.ctx, p.model.config.maxPositionEmbeddings);
     const settings = { ...o.settings, ctx };
     const ptxRows = ptxText ? packStream(p.tokenizer.encode(ptxText.slice(0, 400_000)), Math.min(ctx, 128)) : undefined;
