@@ -2,7 +2,7 @@
 // the curves per stage (inline SVG), stage timings, the model's shape, the data and the run's notes.
 import { marked } from 'marked';
 import { lineChart, escapeXml as esc } from './svg-chart.ts';
-import { summarize, fmtValue, fmtGap, fmtSeconds, fmtCount, type ReportSummary } from './summary.ts';
+import { summarize, fmtValue, fmtNumber, fmtGap, fmtSeconds, fmtCount, type ReportSummary } from './summary.ts';
 import type { RunData } from './read-run.ts';
 
 const STYLE = `
@@ -17,7 +17,7 @@ th{font-weight:600;background:#f9fafb}td.n{text-align:right;font-variant-numeric
 .charts{display:flex;flex-wrap:wrap;gap:8px}.charts svg{background:#fff;border:1px solid #e5e7eb;border-radius:4px}
 svg .t{font:600 11px system-ui,sans-serif;fill:#111827}svg .a{font:10px system-ui,sans-serif;fill:#6b7280}
 svg .v{font:10px system-ui,sans-serif;fill:#374151}svg .g{stroke:#f0f0f0}svg .f{fill:none;stroke:#d1d5db}
-.bar{background:#93c5fd;height:10px;border-radius:2px}
+.bar{background:#93c5fd;height:10px;border-radius:2px}.row{display:flex;flex-wrap:wrap;gap:8px 32px;align-items:flex-start}
 `;
 
 function statusCell(s: ReportSummary['targets'][number] | undefined): string {
@@ -65,7 +65,8 @@ function curvesSection(s: ReportSummary): string {
 function summariesSection(run: RunData): string {
   const withSummary = run.stages.filter((st) => st.summary && Object.keys(st.summary).length);
   if (withSummary.length === 0) return '';
-  return `<h2>Stage results</h2>${withSummary.map((st) => `<h3>${esc(st.stage)}</h3><table>${Object.entries(st.summary!).map(([k, v]) => `<tr><td>${esc(k)}</td><td class="n">${fmtValue(k, v)}</td></tr>`).join('')}</table>`).join('')}`;
+  const blocks = withSummary.map((st) => `<div><h3>${esc(st.stage)}</h3><table>${Object.entries(st.summary!).map(([k, v]) => `<tr><td>${esc(k)}</td><td class="n">${fmtNumber(v)}</td></tr>`).join('')}</table></div>`);
+  return `<h2>Stage results</h2><div class="row">${blocks.join('')}</div>`;
 }
 
 function timingSection(s: ReportSummary): string {

@@ -1,6 +1,6 @@
 // The report card as markdown (report.md): the same verdict, eval table, timings, model and data as the
 // HTML page; curves become one line each (first → last, min, max), since markdown has no charts.
-import { summarize, fmtValue, fmtGap, fmtSeconds, fmtCount } from './summary.ts';
+import { summarize, fmtValue, fmtNumber, fmtGap, fmtSeconds, fmtCount } from './summary.ts';
 import type { RunData } from './read-run.ts';
 
 function table(head: string[], rows: string[][], right: number[] = []): string {
@@ -45,7 +45,7 @@ export function renderMarkdown(run: RunData): string {
   const summaries = run.stages.filter((st) => st.summary && Object.keys(st.summary).length);
   if (summaries.length) {
     out.push('## Stage results', '');
-    for (const st of summaries) out.push(`- **${st.stage}**: ${Object.entries(st.summary!).map(([k, v]) => `${k} ${fmtValue(k, v)}`).join(', ')}`);
+    for (const st of summaries) out.push(`- **${st.stage}**: ${Object.entries(st.summary!).map(([k, v]) => `${k} ${fmtNumber(v)}`).join(', ')}`);
     out.push('');
   }
   if (s.timings.length) {

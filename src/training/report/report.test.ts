@@ -26,7 +26,7 @@ function syntheticRun(dir: string, withEval = true): void {
   for (let s = 0; s < 30; s++) lines.push({ stage: 'pretrain', step: s, time: 't', loss: 5 - s * 0.1, lr: 0.001, tokens: 100 });
   for (let s = 0; s < 5; s++) lines.push({ stage: 'sft', step: s, time: 't', loss: 2 - s * 0.2 });
   for (let s = 0; s < 4; s++) lines.push({ stage: 'reward-1', step: s, time: 't', loss: 0.7 - s * 0.05, accuracy: 0.5 + s * 0.1 });
-  lines.push({ stage: 'reward-1', step: -1, time: 't', heldout_accuracy: 0.777, gain: 1.3 });
+  lines.push({ stage: 'reward-1', step: -1, time: 't', heldout_accuracy: 0.777, gain: 1.3, rankings: 900 });
   for (let s = 0; s < 6; s++) lines.push({ stage: 'ppo-1', step: s, time: 't', score: 0.1 * s, kl: 0.01 * s, entropy: 2 });
   for (const l of lines) appendFileSync(join(dir, 'metrics.jsonl'), JSON.stringify(l) + '\n');
   writeFileSync(join(dir, 'data', 'stats.json'), JSON.stringify({ seed: 0, scale: 0.1, totals: { sft: 1200, prompts: 400, eval: 160 }, families: { factual: { sft: 150, prompts: 50, eval: 20 } } }));
@@ -112,7 +112,7 @@ test('writeRunReport: HTML with curves, eval table and targets; markdown too', a
   assert.match(md, /\| calculator accuracy \| 0\.700 \| 0\.700 \| ≥ 0\.9 \| missed by 0\.200 \|/);
   assert.match(md, /\| pretrain \| loss \| 30 \| 5\.000 \| 2\.100 \| 2\.100 \| 5\.000 \|/);
   assert.match(md, /\| ppo-1 \| kl \| 6 \| 0\.00 \| 0\.05 \|/);
-  assert.match(md, /- \*\*reward-1\*\*: heldout_accuracy 0\.777/);
+  assert.match(md, /- \*\*reward-1\*\*: heldout_accuracy 0\.777, gain 1\.3, rankings 900$/m);
   assert.match(md, /## Notes: what was tried/);
 });
 

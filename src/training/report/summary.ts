@@ -85,6 +85,12 @@ export function fmtValue(key: string, v: number | null): string {
   return v.toFixed(3);
 }
 
+/** A stage summary's number: whole numbers as they are, others to 4 significant digits. */
+export function fmtNumber(v: number): string {
+  if (!Number.isFinite(v)) return '—';
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
+}
+
 export function fmtGap(t: TargetCheck): string {
   if (t.met === null) return 'not measured';
   const by = Math.abs(t.gap!).toFixed(3);
