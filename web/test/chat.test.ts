@@ -256,7 +256,7 @@ test('the sidebar searches, renames and archives conversations', async () => {
 });
 
 test('trainer console: a ranking task is sampled, reordered by keyboard and shows up in the export', async () => {
-  await setSettings({ maxTokens: 40, temperature: 1 }); // sampled: the replies may end at different points
+  await setSettings({ maxTokens: 60, temperature: 1 }); // sampled: the replies may end at different points
   await page.getByRole('button', { name: 'Trainer console' }).click();
   await page.getByRole('tab', { name: 'Rank replies' }).click();
   await page.getByRole('spinbutton', { name: 'K' }).fill('3');
