@@ -13,7 +13,7 @@ export interface EvalItem {
 /** Reads eval.jsonl lines `{"prompt":[...], "meta":{task, intent, ...}}`; every line needs a valid meta. */
 export function readEvalSet(file: string): EvalItem[] {
   return readPrompts(file).map((row, i) => {
-    if (!row.meta) throw new UserError(`${file}: line ${i + 1} has no "meta": eval prompts need the grader's metadata (as in eval.jsonl)`);
+    if (!row.meta) throw new UserError(`${file}: prompt ${i + 1} has no "meta": eval prompts need the grader's metadata (as in eval.jsonl)`);
     try {
       return { prompt: row.prompt, meta: parseMeta(row.meta) };
     } catch (e) {
