@@ -20,6 +20,7 @@ export interface LmLoopOptions {
   minLrRatio?: number;
   seed: number;
   heldout?: number; // rows kept aside for the held-out loss (default: 5 % up to 16)
+  maxSeconds?: number; // time budget: after a few timed steps the step count (and the schedule) shrinks to fit
   metricsPath?: string;
   log?: Logger;
 }
@@ -60,18 +61,34 @@ export function trainLm(model: LlamaModel, allRows: Row[], o: LmLoopOptions): Lm
   const nHeld = o.heldout ?? Math.min(16, Math.floor(rows.length * 0.05));
   const held = rows.splice(0, Math.min(nHeld, rows.length - 1));
   const micro = Math.max(1, Math.min(o.microBatch ?? o.batch, o.batch));
-  const trainer = new Trainer(model, {
-    schedule: { kind: 'cosine', peakLr: o.lr, warmupSteps: Math.min(o.warmup, o.steps - 1), totalSteps: o.steps, minRatio: o.minLrRatio ?? 0.1 },
-  });
+  const schedule = { kind: 'cosine' as const, peakLr: o.lr, warmupSteps: Math.min(o.warmup, o.steps - 1), totalSteps: o.steps, minRatio: o.minLrRatio ?? 0.1 };
+  const trainer = new Trainer(model, { schedule });
+  let steps = o.steps;
   const metrics = new MetricsLog(o.metricsPath, o.stage);
   const started = Date.now();
   const heldoutBefore = held.length ? heldoutLoss(model, held, o.ctx, micro) : NaN;
   log(`${o.stage}: ${rows.length} rows of ${o.ctx} tokens, ${o.steps} steps of ${o.batch}, ${model.numParams} parameters, held-out loss ${heldoutBefore.toFixed(4)}`);
-  const bar = progress(o.stage, o.steps, log);
-  let cursor = 0, tokens = 0, firstLoss = NaN;
+  let bar = progress(o.stage, steps, log);
+  let cursor = 0, tokens = 0, firstLoss = NaN, timedFrom = 0;
   const losses: number[] = [];
   try {
-    for (let s = 0; s < o.steps; s++) {
+    for (let s = 0; s < steps; s++) {
+      if (s === 2) timedFrom = Date.now(); // the first steps include warm-up costs (allocation, JIT)
+      if (o.maxSeconds && s === 12 && steps > s) {
+        // Fit the run into its time budget: the cosine schedule then ends where training ends.
+        const perStep = (Date.now() - timedFrom) / 1000 / (s - 2);
+        const left = o.maxSeconds - (Date.now() - started) / 1000 - 10 * perStep; // the held-out pass and saving
+        const fit = Math.max(s + 1, s + Math.floor(left / perStep));
+        if (fit < steps) {
+          bar.stop();
+          log(`${o.stage}: ${perStep.toFixed(2)} s per step; ${steps} steps would take ${(perStep * steps / 60).toFixed(1)} min, more than the ${(o.maxSeconds / 60).toFixed(1)} min budget: training ${fit} steps`);
+          steps = fit;
+          schedule.totalSteps = steps;
+          schedule.warmupSteps = Math.min(schedule.warmupSteps, steps - 1);
+          bar = progress(o.stage, steps, log);
+          bar.update(s, { loss: losses[losses.length - 1] });
+        }
+      }
       const picked: Row[] = [];
       while (picked.length < o.batch) {
         if (cursor >= rows.length) { shuffle(rows, rng); cursor = 0; }
@@ -94,7 +111,7 @@ export function trainLm(model: LlamaModel, allRows: Row[], o: LmLoopOptions): Lm
   const finalLoss = tail.reduce((a, b) => a + b, 0) / tail.length;
   const heldoutAfter = held.length ? heldoutLoss(model, held, o.ctx, micro) : NaN;
   const seconds = (Date.now() - started) / 1000;
-  const result = { steps: o.steps, firstLoss, finalLoss, heldoutBefore, heldoutAfter, tokens, seconds };
+  const result = { steps, plannedSteps: o.steps, firstLoss, finalLoss, heldoutBefore, heldoutAfter, tokens, seconds };
   metrics.log(-1, { first_loss: firstLoss, final_loss: finalLoss, heldout_before: heldoutBefore, heldout_after: heldoutAfter, tokens, seconds });
   log(`${o.stage}: loss ${firstLoss.toFixed(4)} → ${finalLoss.toFixed(4)}, held-out ${heldoutBefore.toFixed(4)} → ${heldoutAfter.toFixed(4)} (${seconds.toFixed(0)} s, ${(tokens / seconds).toFixed(0)} tokens/s)`);
   return result;

@@ -114,12 +114,12 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Re
     pretrain: async () => {
       const { runPretrain } = await import('./pretrain.ts');
       const p = cfg.pretrain;
-      return runPretrain({ data: [at('data', 'pretrain.txt')], out: at('pretrain'), from: { tokenizer: at('tokenizer'), shape: cfg.model }, steps: p.steps, batch: p.batch, microBatch: p.microBatch, ctx: p.ctx, lr: p.lr, warmup: p.warmup, seed: cfg.seed, maxTokens: p.maxTokens, metricsPath, log });
+      return runPretrain({ data: [at('data', 'pretrain.txt')], out: at('pretrain'), from: { tokenizer: at('tokenizer'), shape: cfg.model }, steps: p.steps, batch: p.batch, microBatch: p.microBatch, ctx: p.ctx, lr: p.lr, warmup: p.warmup, seed: cfg.seed, maxTokens: p.maxTokens, maxSeconds: p.maxMinutes && p.maxMinutes * 60, metricsPath, log });
     },
     sft: async () => {
       const { runSft } = await import('./sft.ts');
       const s = cfg.sft;
-      return runSft({ model: at('pretrain'), data: at('data', 'sft.jsonl'), out: at('sft'), steps: s.steps, batch: s.batch, microBatch: s.microBatch, ctx: s.ctx, lr: s.lr, warmup: s.warmup, seed: cfg.seed, metricsPath, log });
+      return runSft({ model: at('pretrain'), data: at('data', 'sft.jsonl'), out: at('sft'), steps: s.steps, batch: s.batch, microBatch: s.microBatch, ctx: s.ctx, lr: s.lr, warmup: s.warmup, seed: cfg.seed, maxSeconds: s.maxMinutes && s.maxMinutes * 60, metricsPath, log });
     },
   };
   for (let i = 1; i <= o.iterations; i++) {

@@ -46,6 +46,7 @@ export interface PpoSettings {
   ctx: number;
   microBatch: number;
   seed: number;
+  maxSeconds?: number; // stop early (with a log line) when another step would overrun this budget
 }
 
 export const DEFAULT_PPO: PpoSettings = {
@@ -113,8 +114,14 @@ export function ppoTrain(
   const logs: PpoStepLog[] = [];
   const bar = progress(opts.label ?? 'ppo', s.steps, log);
   let cursor = 0, ptxCursor = 0;
+  const started = Date.now();
   try {
     for (let step = 0; step < s.steps; step++) {
+      const elapsed = (Date.now() - started) / 1000;
+      if (s.maxSeconds && step > 0 && elapsed + elapsed / step > s.maxSeconds) {
+        log(`${opts.label ?? 'ppo'}: stopping after ${step} of ${s.steps} steps: the next would pass the ${(s.maxSeconds / 60).toFixed(1)} min budget`);
+        break;
+      }
       // 1–2. Rollouts and their scores.
       const batchPrompts: ChatMessage[][] = [];
       for (let i = 0; i < s.prompts; i++) {

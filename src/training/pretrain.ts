@@ -34,6 +34,7 @@ export interface PretrainOptions {
   lr: number;
   warmup: number;
   seed: number;
+  maxSeconds?: number; // time budget for the training loop
   maxTokens?: number; // cap on the tokens read from the text (keeps tokenizing time bounded)
   stage?: string;
   metricsPath?: string;
@@ -76,7 +77,7 @@ export function runPretrain(o: PretrainOptions): Record<string, number> {
     }
     log(`pretrain: ${stream.length} tokens from ${o.data.join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s to tokenize)`);
     const rows = packStream(stream, o.ctx);
-    const r = trainLm(model, rows, { stage: o.stage ?? 'pretrain', steps: o.steps, batch: o.batch, microBatch: o.microBatch, ctx: o.ctx, lr: o.lr, warmup: o.warmup, seed: o.seed, metricsPath: o.metricsPath, log });
+    const r = trainLm(model, rows, { stage: o.stage ?? 'pretrain', steps: o.steps, batch: o.batch, microBatch: o.microBatch, ctx: o.ctx, lr: o.lr, warmup: o.warmup, seed: o.seed, maxSeconds: o.maxSeconds, metricsPath: o.metricsPath, log });
     const metrics = { ...r, datasetTokens: stream.length };
     saveStageCheckpoint(o.out, model, tokenizerDir, special, {
       stage: 'pretrain',

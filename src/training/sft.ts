@@ -39,6 +39,7 @@ export interface SftOptions {
   lr: number;
   warmup: number;
   seed: number;
+  maxSeconds?: number; // time budget for the training loop
   maxExamples?: number;
   stage?: string;
   metricsPath?: string;
@@ -61,7 +62,7 @@ export function runSft(o: SftOptions): Record<string, number> {
     });
     const rows = packDocuments(docs, o.ctx, p.special.pad);
     log(`sft: ${used.length} conversations in ${rows.length} rows (${(lossShare(rows) * 100).toFixed(0)} % of positions trained, ${cut} cut at ${o.ctx + 1} tokens)`);
-    const r = trainLm(p.model, rows, { stage: o.stage ?? 'sft', steps: o.steps, batch: o.batch, microBatch: o.microBatch, ctx: o.ctx, lr: o.lr, warmup: o.warmup, seed: o.seed, metricsPath: o.metricsPath, log });
+    const r = trainLm(p.model, rows, { stage: o.stage ?? 'sft', steps: o.steps, batch: o.batch, microBatch: o.microBatch, ctx: o.ctx, lr: o.lr, warmup: o.warmup, seed: o.seed, maxSeconds: o.maxSeconds, metricsPath: o.metricsPath, log });
     const metrics = { ...r, conversations: used.length, rows: rows.length, truncated: cut };
     saveStageCheckpoint(o.out, p.model, p.tokenizerDir, p.special, {
       stage: 'sft', parent: o.model, datasets: datasetHashes([o.data]), metrics,
