@@ -58,6 +58,8 @@ test('runEval: bad input stops before any model is loaded', async () => {
   const bad = join(ck.root, 'bad.jsonl');
   writeFileSync(bad, JSON.stringify({ prompt: [{ role: 'user', content: 'hi' }], meta: { task: 'nope' } }) + '\n');
   await assert.rejects(runEval({ model: join(ck.root, 'missing'), data: bad, log: () => {} }), /prompt 1: unknown family "nope"/);
+  writeFileSync(bad, JSON.stringify({ prompt: [{ role: 'user', content: 'hi' }] }) + '\n');
+  await assert.rejects(runEval({ model: join(ck.root, 'missing'), data: bad, log: () => {} }), /prompt 1 has no "meta"/);
   await assert.rejects(runEval({ model: ck.policy, bestOf: 3, log: () => {} }), /--best-of needs --reward-model/);
   await assert.rejects(runEval({ model: ck.reward, limit: 1, log: () => {} }), /reward\/value model/);
   await assert.rejects(runEval({ model: ck.policy, rewardModel: ck.other, limit: 1, log: () => {} }), /no scalar head/);
