@@ -8,16 +8,16 @@ interface ShapeFlags {
   layers: string; dim: string; heads: string; kvHeads?: string; ffn: string; ctx: string; vocab: string; tied?: boolean; seed: string;
 }
 
-function shapeOptions(c: Command, d: { batch: string; ctx: string }): Command {
+function shapeOptions(c: Command, d: { batch: string; ctx: string; ctxHelp: string; batchHelp: string }): Command {
   return c
     .option('--layers <n>', 'transformer layers', '4')
     .option('--dim <n>', 'hidden size', '256')
     .option('--heads <n>', 'attention heads', '4')
     .option('--kv-heads <n>', 'key/value heads (default: --heads)')
     .option('--ffn <n>', 'SwiGLU intermediate size', '672')
-    .option('--ctx <n>', 'sequence length', d.ctx)
+    .option('--ctx <n>', d.ctxHelp, d.ctx)
     .option('--vocab <n>', 'vocabulary size', '4096')
-    .option('--batch <n>', 'sequences per step', d.batch)
+    .option('--batch <n>', d.batchHelp, d.batch)
     .option('--tied', 'tie the input and output embeddings (default untied)')
     .option('--seed <n>', 'seed for weights and data', '0');
 }
@@ -46,7 +46,7 @@ const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 export function register(program: Command): void {
   const bench = program.command('bench').description('engine benchmarks (JSON lines on stdout)');
 
-  shapeOptions(bench.command('train'), { batch: '16', ctx: '128' })
+  shapeOptions(bench.command('train'), { batch: '16', ctx: '128', ctxHelp: 'sequence length', batchHelp: 'sequences per step' })
     .description('train a random model of the given shape; prints {"tokens_per_s", "peak_rss_mb", ...} last')
     .option('--steps <n>', 'timed optimizer steps (after one untimed warm-up step)', '10')
     .option('--lr <lr>', 'learning rate (constant)', '3e-4')
@@ -96,7 +96,7 @@ export function register(program: Command): void {
       }) + '\n');
     });
 
-  shapeOptions(bench.command('decode'), { batch: '1,8', ctx: '16' })
+  shapeOptions(bench.command('decode'), { batch: '1,8', ctx: '16', ctxHelp: 'prompt length', batchHelp: 'batch sizes to measure, comma-separated' })
     .description('decode with the KV cache; prints {"batch", "tokens_per_s"} per batch size')
     .option('--tokens <n>', 'timed decode steps per batch size', '64')
     .action(async (o: ShapeFlags & { batch: string; tokens: string }) => {
