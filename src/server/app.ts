@@ -20,6 +20,7 @@ import { registerAppConversations } from './routes/app-conversations.ts';
 import { registerAppMessages } from './routes/app-messages.ts';
 import { registerAppTraining } from './routes/app-training.ts';
 import { registerAppAccount } from './routes/app-account.ts';
+import { registerAppConsole } from './routes/app-console.ts';
 
 export interface AppOptions {
   store: Store;
@@ -86,6 +87,7 @@ export async function buildApp(opts: AppOptions): Promise<ParleyApp> {
   registerAppMessages(app, ctx);
   registerAppTraining(app, ctx);
   registerAppAccount(app, ctx);
+  registerAppConsole(app, ctx);
 
   return {
     app,

@@ -60,6 +60,9 @@ for (const backend of testBackends()) {
         ['DELETE', `/api/keys/${ids.key}`],
         ['PATCH', `/api/moderation/reports/${ids.report}`, { status: 'rejected' }, 403],
         ['PATCH', `/api/admin/users/${ids.alice}`, { role: 'user' }, 403],
+        ['POST', `/api/conversations/${ids.conversation}/instructions`, { content: 'be terse' }],
+        // Admin-only: refused by role before the id is even looked up, so any id will do.
+        ['PUT', `/api/model-versions/${ids.conversation}/serving`, {}, 403],
       ];
       // Every /api route with an id parameter must be probed here (except the public share link and
       // the admin-only dataset export, whose :kind names a dataset rather than a resource).
