@@ -114,7 +114,7 @@ export function runDpo(o: DpoOptions): Record<string, number> {
               const l = dpoLoss(s[g], s[group.length + g], refSums[j][0], refSums[j][1], o.beta);
               loss += l.loss / picked.length;
               margin += l.margin / picked.length;
-              if (l.margin > 0) acc += 1 / picked.length;
+              if (l.margin > 0) acc++;
               for (const t of seqs[g].rows) dLogp[g * T + t] = l.dChosen / picked.length;
               for (const t of seqs[group.length + g].rows) dLogp[(group.length + g) * T + t] = l.dRejected / picked.length;
             });
@@ -122,6 +122,7 @@ export function runDpo(o: DpoOptions): Record<string, number> {
           }
           return loss;
         });
+        acc /= picked.length;
         lastAcc = acc; lastLoss = r.loss; lastMargin = margin;
         metrics.log(step, { loss: r.loss, accuracy: acc, margin, lr: r.lr });
         bar.update(step + 1, { loss: r.loss, acc });

@@ -30,7 +30,7 @@ test('documents pack whole, several per row; padding and masked tokens are ignor
   assert.deepEqual(rows.map((r) => r.ids), [[1, 10, 11, 1, 20, 0], [1, 30, 31, 32, 0, 0]]);
   const b = toBatch(rows, 5);
   // row 0 predicts 10 (mask 0: ignored), 11, 1 (ignored), 20, pad (ignored)
-  assert.deepEqual(Array.from(b.targets.slice(0, 5)), [-1, 11, -1, 20, -1]);
+  assert.deepEqual(Array.from(b.targets).slice(0, 5), [-1, 11, -1, 20, -1]);
 });
 
 test('an assistant turn with weight 0 is masked out, the later correction is learned', () => {

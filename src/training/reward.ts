@@ -70,6 +70,21 @@ function rankingAccuracy(rm: LlamaModel, tok: Tokenizer, special: SpecialIds, ro
   return pairs ? right / pairs : 0;
 }
 
+/**
+ * Sets the scalar head so that `raw` (scores of replies sampled from the SFT model) would have mean 0 and
+ * standard deviation 1: score' = gain·score + bias, folded into score.weight and score.bias.
+ */
+export function calibrateHead(rm: LlamaModel, raw: number[]): { gain: number; bias: number; mean: number; std: number } {
+  const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
+  const std = Math.sqrt(raw.reduce((a, b) => a + (b - mean) ** 2, 0) / raw.length);
+  const gain = 1 / Math.max(std, 1e-3); // a model that scores every sample alike keeps a bounded scale
+  const bias = -mean * gain;
+  const w = rm.view(SCORE_WEIGHT), b0 = rm.view(SCORE_BIAS);
+  for (let i = 0; i < w.length; i++) w[i] *= gain;
+  b0[0] = b0[0] * gain + bias;
+  return { gain, bias, mean, std };
+}
+
 export interface RewardOptions {
   model: string; // the SFT checkpoint to start from (or a reward model to continue)
   sft?: string; // the model whose samples calibrate the scores (default: `model`)
@@ -157,13 +172,7 @@ export function runReward(o: RewardOptions): Record<string, number> {
       const replies = sampleReplies(sampler, tokenizer, special, picks, 1, { maxTokens: o.maxTokens, temperature: o.temperature, seed: o.seed + 101, maxContext: ctx });
       sampler.dispose();
       const raw = scoreReplies(rm, tokenizer, special, replies.map((r) => ({ prompt: picks[r.promptIndex], reply: r.text })), ctx);
-      mean = raw.reduce((a, b) => a + b, 0) / raw.length;
-      std = Math.sqrt(raw.reduce((a, b) => a + (b - mean) ** 2, 0) / raw.length);
-      gain = 1 / Math.max(std, 1e-3); // a reward model that scores all samples alike is left near its scale
-      bias = -mean * gain;
-      const w = rm.view(SCORE_WEIGHT), b0 = rm.view(SCORE_BIAS);
-      for (let i = 0; i < w.length; i++) w[i] *= gain;
-      b0[0] = b0[0] * gain + bias;
+      ({ gain, bias, mean, std } = calibrateHead(rm, raw));
     } else if (sampler) sampler.dispose();
     const seconds = (Date.now() - started) / 1000;
     const summary = { loss: lastLoss, heldout_accuracy_before: accBefore, heldout_accuracy: accAfter, heldout_rankings: held.length, rankings: rows.length, gain, bias, raw_mean: mean, raw_std: std, seconds };
