@@ -14,7 +14,7 @@ import type { Logger } from './progress.ts';
 export interface PipelineOptions {
   out: string;
   preset: string;
-  iterations: number;
+  iterations?: number; // default: the preset's
   rankings?: string; // rankings people made (parley export rankings) instead of the simulated ranker
   fromSft?: boolean; // every PPO round starts from the SFT model (default: from the last policy)
   stepScale?: number; // multiplies every stage's step count (a lever for slower or faster machines)
@@ -23,6 +23,7 @@ export interface PipelineOptions {
 }
 
 interface RunConfig { preset: string; config: Preset; iterations: number; created: string }
+type Resolved = PipelineOptions & { iterations: number };
 
 export function stepNames(iterations: number): string[] {
   const names = ['data', 'tokenizer', 'pretrain', 'sft'];
@@ -41,7 +42,7 @@ function scaled(preset: Preset, k: number): Preset {
 }
 
 /** run.json: the first run fixes the preset; a re-run must ask for the same one (more iterations are fine). */
-function openRun(o: PipelineOptions): RunConfig {
+function openRun(o: Resolved): RunConfig {
   const path = join(o.out, 'run.json');
   if (existsSync(path)) {
     const prev = readJson<RunConfig>(path);
@@ -75,12 +76,14 @@ function forgetMetrics(runDir: string, stage: string): void {
 
 export async function runPipeline(o: PipelineOptions): Promise<Record<string, Record<string, number>>> {
   const log = o.log ?? ((l: string) => console.error(l));
-  if (!Number.isInteger(o.iterations) || o.iterations < 1 || o.iterations > 20) throw new UserError(`--iterations must be a whole number from 1 to 20, got ${o.iterations}`);
+  o = { ...o, iterations: o.iterations ?? getPreset(o.preset).iterations };
+  const iterations = o.iterations!;
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 20) throw new UserError(`--iterations must be a whole number from 1 to 20, got ${iterations}`);
   getPreset(o.preset); // an unknown preset fails before anything is written
   if (o.rankings && !existsSync(o.rankings)) throw new UserError(`--rankings: no such file ${o.rankings}`);
-  const names = stepNames(o.iterations);
+  const names = stepNames(iterations);
   if (o.stopAfter && !names.includes(o.stopAfter)) throw new UserError(`--stop-after: no step "${o.stopAfter}" (steps: ${names.join(', ')})`);
-  const run = openRun(o);
+  const run = openRun({ ...o, iterations });
   const cfg = run.config;
   const dir = o.out;
   const at = (...p: string[]) => join(dir, ...p);
@@ -122,7 +125,7 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Re
       return runSft({ model: at('pretrain'), data: at('data', 'sft.jsonl'), out: at('sft'), steps: s.steps, batch: s.batch, microBatch: s.microBatch, ctx: s.ctx, lr: s.lr, warmup: s.warmup, seed: cfg.seed, maxSeconds: s.maxMinutes && s.maxMinutes * 60, metricsPath, log });
     },
   };
-  for (let i = 1; i <= o.iterations; i++) {
+  for (let i = 1; i <= iterations; i++) {
     const policyBefore = i === 1 ? at('sft') : at(`ppo-${i - 1}`);
     steps[`rankings-${i}`] = async () => {
       const out = at(`rankings-${i}.jsonl`);
@@ -152,7 +155,7 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Re
   }
   steps.eval = async () => {
     const mod = await import('./eval/pipeline-step.ts');
-    return mod.runEvalStep({ runDir: dir, model: at(`ppo-${o.iterations}`), against: at('sft'), rewardModel: at(`reward-${o.iterations}`), limit: cfg.eval.limit, maxTokens: cfg.eval.maxTokens, log });
+    return mod.runEvalStep({ runDir: dir, model: at(`ppo-${iterations}`), against: at('sft'), rewardModel: at(`reward-${iterations}`), limit: cfg.eval.limit, maxTokens: cfg.eval.maxTokens, log });
   };
   steps.report = async () => {
     // Written by the evaluation helper (src/training/report/); looked up at run time.

@@ -17,6 +17,7 @@ export interface Preset {
   rankings: { prompts: number; k: number; maxTokens: number; temperature: number; noise: number; lengthPreference: number };
   reward: { epochs: number; batch: number; lr: number; ctx: number; heldout: number; calibrationSamples: number };
   ppo: PpoSettings;
+  iterations: number; // rounds of rankings → reward → PPO unless --iterations says otherwise
   fromLastPolicy: boolean; // later iterations start PPO from the last policy (else from SFT)
   eval: { limit: number; maxTokens: number };
 }
@@ -32,6 +33,7 @@ const tiny: Preset = {
   rankings: { prompts: 12, k: 3, maxTokens: 20, temperature: 1, noise: 0.1, lengthPreference: -1 },
   reward: { epochs: 2, batch: 4, lr: 1e-3, ctx: 192, heldout: 0.25, calibrationSamples: 16 },
   ppo: { ...DEFAULT_PPO, steps: 4, prompts: 8, maxTokens: 20, lr: 1e-4, valueLr: 1e-4, epochs: 2, beta: 0.05, targetKl: 2, horizon: 1000, ctx: 192, microBatch: 8, seed: 1 },
+  iterations: 2,
   fromLastPolicy: true,
   eval: { limit: 2, maxTokens: 24 },
 };
@@ -47,6 +49,7 @@ const small: Preset = {
   rankings: { prompts: 96, k: 4, maxTokens: 40, temperature: 1, noise: 0.1, lengthPreference: -1 },
   reward: { epochs: 2, batch: 8, lr: 3e-4, ctx: 256, heldout: 0.15, calibrationSamples: 64 },
   ppo: { ...DEFAULT_PPO, steps: 30, prompts: 16, maxTokens: 40, lr: 2e-5, valueLr: 1e-4, epochs: 2, beta: 0.05, targetKl: 4, horizon: 2000, ctx: 256, microBatch: 8, seed: 1 },
+  iterations: 2,
   fromLastPolicy: true,
   eval: { limit: 25, maxTokens: 48 },
 };
@@ -66,6 +69,7 @@ const defaultPreset: Preset = {
   rankings: { prompts: 96, k: 4, maxTokens: 48, temperature: 1, noise: 0.1, lengthPreference: -1 },
   reward: { epochs: 2, batch: 8, lr: 2e-4, ctx: 256, heldout: 0.15, calibrationSamples: 64 },
   ppo: { ...DEFAULT_PPO, steps: 30, prompts: 16, maxTokens: 48, lr: 1e-5, valueLr: 5e-5, epochs: 2, beta: 0.05, targetKl: 4, horizon: 2000, ctx: 256, microBatch: 8, seed: 1, maxSeconds: 300 },
+  iterations: 2,
   fromLastPolicy: true,
   eval: { limit: 40, maxTokens: 64 },
 };
