@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { UserError } from '../util/errors.ts';
 import { alloc, free, memory } from './memory.ts';
 import { CTL, CTL_INTS, MAX_ARGS, takeChunks } from './pool-protocol.js';
@@ -24,13 +25,20 @@ interface Engine {
   ctlPtr: number;
   scratch: number;
   workers: Worker[];
+  variant: KernelVariant;
 }
 
 let engine: Engine | undefined;
 let starting: Promise<void> | undefined;
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const wasmPath = `${root}build/kernels.wasm`;
+/** Two builds of the same kernels: `plain` (f32x4 mul + add) and `relaxed` (relaxed-SIMD fused multiply-add
+ *  in the matmul; results may differ from plain, and between machines, in the last bits). */
+export type KernelVariant = 'plain' | 'relaxed';
+export const KERNEL_FILES: Record<KernelVariant, string> = {
+  plain: `${root}build/kernels.wasm`,
+  relaxed: `${root}build/kernels-relaxed.wasm`,
+};
 
 /** PARLEY_THREADS if set (validated), else os.availableParallelism(). */
 export function threadsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
@@ -42,15 +50,48 @@ export function threadsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   return Number(raw);
 }
 
-function compileIfStale(): void {
+/** PARLEY_RELAXED_SIMD: unset or 1 = use the relaxed build when the engine accepts it, 0 = always plain. */
+export function relaxedAllowedFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = env.PARLEY_RELAXED_SIMD;
+  if (raw === undefined || raw === '' || raw === '1') return true;
+  if (raw === '0') return false;
+  throw new UserError(`PARLEY_RELAXED_SIMD must be 0 (plain SIMD only) or 1 (relaxed SIMD when supported), got "${raw}"`);
+}
+
+function isStale(wasm: string): boolean {
   const src = `${root}src/kernels`;
-  const stale = !existsSync(wasmPath) ||
-    (existsSync(src) && readdirSync(src).some((f) => f.endsWith('.ts') && statSync(`${src}/${f}`).mtimeMs > statSync(wasmPath).mtimeMs));
-  if (!stale) return;
+  if (!existsSync(wasm)) return true;
+  const built = statSync(wasm).mtimeMs;
+  return existsSync(src) && readdirSync(src).some((f) => f.endsWith('.ts') && statSync(`${src}/${f}`).mtimeMs > built);
+}
+
+function compileIfStale(): void {
+  if (!isStale(KERNEL_FILES.plain) && !isStale(KERNEL_FILES.relaxed)) return;
   const r = spawnSync(process.execPath, [`${root}scripts/build-kernels.js`], { stdio: 'inherit' });
-  if (r.status !== 0 || !existsSync(wasmPath)) {
-    throw new Error(`parley: ${wasmPath} is missing and compiling the kernels failed; run \`npm run build:kernels\``);
+  if (r.status !== 0 || !existsSync(KERNEL_FILES.plain)) {
+    throw new Error(`parley: ${KERNEL_FILES.plain} is missing and compiling the kernels failed; run \`npm run build:kernels\``);
   }
+}
+
+let relaxedFlagSet = false;
+/** Whether this V8 compiles relaxed-SIMD code. Node 20 has it behind a flag; setting the flag at run time
+ *  works because modules are compiled after it (the flag is process-wide, and workers get the compiled module). */
+export function relaxedSimdSupported(bytes: Uint8Array<ArrayBuffer>): boolean {
+  if (WebAssembly.validate(bytes)) return true;
+  if (!relaxedFlagSet) {
+    relaxedFlagSet = true;
+    try { setFlagsFromString('--experimental-wasm-relaxed-simd'); } catch { return false; }
+  }
+  return WebAssembly.validate(bytes);
+}
+
+/** The kernel build to run: relaxed when allowed, built from current sources and accepted by V8, else plain. */
+export function chooseKernels(allowRelaxed = relaxedAllowedFromEnv()): { variant: KernelVariant; bytes: Uint8Array<ArrayBuffer> } {
+  if (allowRelaxed && !isStale(KERNEL_FILES.relaxed)) {
+    const bytes = readFileSync(KERNEL_FILES.relaxed);
+    if (relaxedSimdSupported(bytes)) return { variant: 'relaxed', bytes };
+  }
+  return { variant: 'plain', bytes: readFileSync(KERNEL_FILES.plain) };
 }
 
 /** Starts the engine once: compiles/loads the kernels, allocates the control block, starts the workers.
@@ -64,7 +105,8 @@ export function initEngine(opts: { threads?: number } = {}): Promise<void> {
 async function start(threads: number): Promise<void> {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`initEngine: threads must be a positive integer, got ${threads}`);
   compileIfStale();
-  const module = await WebAssembly.compile(readFileSync(wasmPath));
+  const { variant, bytes } = chooseKernels();
+  const module = await WebAssembly.compile(bytes);
   const imports = { env: { memory, abort: kernelAbort } };
   const instance = await WebAssembly.instantiate(module, imports);
   const names = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
@@ -89,7 +131,7 @@ async function start(threads: number): Promise<void> {
   await Promise.all(ready);
   // Unref'd, so a CLI process exits when its own work is done; they sleep in Atomics.wait meanwhile.
   for (const w of workers) w.unref();
-  engine = { threads, active: threads, kernels, ctl, args, ctlPtr, scratch, workers };
+  engine = { threads, active: threads, kernels, ctl, args, ctlPtr, scratch, workers, variant };
 }
 
 function kernelAbort(): never {
@@ -104,6 +146,11 @@ function need(): Engine {
 /** Threads started (the caller included). */
 export function poolThreads(): number {
   return need().threads;
+}
+
+/** Which kernel build the engine runs (see KernelVariant). */
+export function kernelVariant(): KernelVariant {
+  return need().variant;
 }
 
 /** Splits later calls into n shares (1 ≤ n ≤ started threads); for tests of thread-count independence. */

@@ -6,6 +6,15 @@
   return p + (<usize>i << 2);
 }
 
+/** c + a·b on four lanes. The relaxed build (scripts/build-kernels.js, ASC_FEATURE_RELAXED_SIMD) uses the fused
+ *  multiply-add, rounded once: whether the hardware fuses it is up to the machine, so results may differ
+ *  between machines in the last bits (never between threads of one machine). The plain build rounds twice. */
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 /** Dot product of n floats with four lanes accumulated in order, then lanes summed 0+1+2+3, then the tail.
  *  Every kernel that needs a dot product uses this one so their results agree bit for bit. */
 // @ts-ignore: decorator

@@ -1,17 +1,20 @@
 // Blocked matrix product for M > 8: a block of out[M,N] (+)= A·B in the three layouts the model needs.
 // B is packed per thread into [NC/NR panels][KC][NR] and A into [KC][MR] tiles (zero padded at the edges),
-// so one 5×8 register-blocked micro-kernel serves every layout with unit-stride loads. Each output element
+// so one MR×8 register-blocked micro-kernel serves every layout with unit-stride loads (MR = 5 in the plain build,
+// 6 with fused multiply-adds in the relaxed one; see the engine README for the measurements). Each output element
 // is summed over k in increasing order inside a KC block and the block sums are added to out in block
 // order, so the block of rows or columns a thread gets never changes a bit of the result.
-import { at } from './common';
+import { at, madd } from './common';
 
-export const MR = 5;
+// 6×8 needs 12 accumulators + 2 B vectors + 1 broadcast = 15 xmm registers, all V8 leaves free on x64; it pays
+// only with FMA (plain mul+add needs a temporary per product, spills and ran ~35% slower).
+export const MR = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
 export const NR = 8;
 // Blocking: a KC×NC block of B (1 MiB) stays in L2 while MC×KC blocks of A (128 KiB) stream past; the
 // micro-kernel keeps one KC×NR sliver of B (8 KiB) in L1 across all the A tiles of a block.
 const KC = 256;
 const NC = 1024;
-const MC = 120; // a multiple of MR
+const MC = 120; // a multiple of MR (5 and 6)
 /** Scratch needed per thread: packed B block, packed A block, one edge tile. */
 export const GEMM_SCRATCH_BYTES = (KC * NC + KC * MC + MR * NR) * 4;
 
@@ -76,8 +79,9 @@ function packA(layout: i32, a: usize, M: i32, K: i32, k0: i32, kc: i32, m0: i32,
     if (mr == MR) {
       for (let k = 0; k < kc; k++) {
         const src = at(a, (k0 + k) * M + m0), d = at(dst, k * MR);
-        v128.store(d, v128.load(src));
-        store<f32>(d, load<f32>(src, 16), 16);
+        let i = 0;
+        for (; i + 4 <= MR; i += 4) v128.store(at(d, i), v128.load(at(src, i)));
+        for (; i < MR; i++) store<f32>(at(d, i), load<f32>(at(src, i)));
       }
     } else {
       for (let k = 0; k < kc; k++) {
@@ -87,15 +91,21 @@ function packA(layout: i32, a: usize, M: i32, K: i32, k0: i32, kc: i32, m0: i32,
     return;
   }
   if (mr == MR) {
-    // Rows 0..3 by 4×4 transposes (16-byte stores at the 20-byte row stride of the tile), row 4 one by one.
+    // Rows in fours by 4×4 transposes (16-byte stores at the MR·4-byte row stride of the tile), the rest one by one.
     const r = at(a, m0 * K + k0), ld = <usize>K << 2;
     let k = 0;
     for (; k + 4 <= kc; k += 4) {
-      const q = at(r, k), d = at(dst, k * MR);
-      transpose4(v128.load(q), v128.load(q + ld), v128.load(q + 2 * ld), v128.load(q + 3 * ld), d, MR << 2);
-      const q4 = q + 4 * ld;
-      store<f32>(d, load<f32>(q4), 16); store<f32>(d, load<f32>(q4, 4), 36);
-      store<f32>(d, load<f32>(q4, 8), 56); store<f32>(d, load<f32>(q4, 12), 76);
+      const d = at(dst, k * MR);
+      let i = 0;
+      for (; i + 4 <= MR; i += 4) {
+        const q = at(r, k) + <usize>i * ld;
+        transpose4(v128.load(q), v128.load(q + ld), v128.load(q + 2 * ld), v128.load(q + 3 * ld), at(d, i), MR << 2);
+      }
+      for (; i < MR; i++) {
+        const q = at(r, k) + <usize>i * ld;
+        store<f32>(at(d, i), load<f32>(q)); store<f32>(at(d, MR + i), load<f32>(q, 4));
+        store<f32>(at(d, 2 * MR + i), load<f32>(q, 8)); store<f32>(at(d, 3 * MR + i), load<f32>(q, 12));
+      }
     }
     for (; k < kc; k++) for (let i = 0; i < MR; i++) store<f32>(at(dst, k * MR + i), load<f32>(at(r, i * K + k)));
     return;
@@ -115,23 +125,28 @@ function packA(layout: i32, a: usize, M: i32, K: i32, k0: i32, kc: i32, m0: i32,
   v128.store(c, first ? v : f32x4.add(v128.load(c), v));
 }
 
-/** c[0..mr, 0..nr) (+)= packed A tile · packed B panel over kc; ldc in elements. */
-function micro5x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, mr: i32, nr: i32, first: bool, tile: usize): void {
+/** c[0..mr, 0..nr) (+)= packed A tile · packed B panel over kc; ldc in elements. Row 5 exists when MR = 6
+ *  (a compile-time constant, so the plain build has no trace of it). */
+function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, mr: i32, nr: i32, first: bool, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
     a = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
     a = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
     a = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
     a = v128.load32_splat(pa, 16);
-    c40 = f32x4.add(c40, f32x4.mul(a, b0)); c41 = f32x4.add(c41, f32x4.mul(a, b1));
+    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
+    if (MR == 6) {
+      a = v128.load32_splat(pa, 20);
+      c50 = madd(a, b0, c50); c51 = madd(a, b1, c51);
+    }
     pa += MR << 2;
     pb += NR << 2;
   }
@@ -142,12 +157,14 @@ function micro5x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, mr: i32, nr
     update(c, c20, first); update(c + 16, c21, first); c += ld;
     update(c, c30, first); update(c + 16, c31, first); c += ld;
     update(c, c40, first); update(c + 16, c41, first);
+    if (MR == 6) { c += ld; update(c, c50, first); update(c + 16, c51, first); }
     return;
   }
   // Edge tile: the same sums, written element by element.
   v128.store(tile, c00); v128.store(tile, c01, 16); v128.store(tile, c10, 32); v128.store(tile, c11, 48);
   v128.store(tile, c20, 64); v128.store(tile, c21, 80); v128.store(tile, c30, 96); v128.store(tile, c31, 112);
   v128.store(tile, c40, 128); v128.store(tile, c41, 144);
+  if (MR == 6) { v128.store(tile, c50, 160); v128.store(tile, c51, 176); }
   for (let i = 0; i < mr; i++) {
     for (let j = 0; j < nr; j++) {
       const p = at(c, i * ldc + j);
@@ -177,7 +194,7 @@ export function gemm(layout: i32, out: usize, a: usize, b: usize, M: i32, K: i32
         for (let j = 0; j < nc; j += NR) {
           const nr = min(NR, nc - j), pb = at(pB, j * kc);
           for (let i = 0; i < mc; i += MR) {
-            micro5x8(at(pA, i * kc), pb, kc, at(out, (mb + i) * N + nb + j), N, min(MR, mc - i), nr, first, tile);
+            micro(at(pA, i * kc), pb, kc, at(out, (mb + i) * N + nb + j), N, min(MR, mc - i), nr, first, tile);
           }
         }
       }
