@@ -95,7 +95,7 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Re
       const { loadWorld } = await import('../world/knowledge/index.ts');
       const { generateDataset } = await import('../world/dataset.ts');
       const { writeFilesAtomically } = await import('../world/jsonl.ts');
-      const { files, stats } = generateDataset(loadWorld(), { seed: cfg.seed, scale: cfg.data.scale });
+      const { files, stats } = generateDataset(loadWorld(), { seed: cfg.seed, scale: cfg.data.scale, log: (m) => log(`data: ${m}`) });
       mkdirSync(at('data'), { recursive: true });
       writeFilesAtomically(Object.fromEntries(Object.entries(files).map(([name, text]) => [at('data', name), text])));
       return numbersOnly(stats.totals);
@@ -107,7 +107,16 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Re
       const { readSft } = await import('./datasets.ts');
       // Prose and the conversations' own text, so replies tokenize as compactly as the prose does.
       const chat = readSft(at('data', 'sft.jsonl')).flatMap((e) => e.messages.map((m) => m.content ?? '')).join('\n');
-      const tok = trainTokenizer([readFileSync(at('data', 'pretrain.txt'), 'utf8'), chat], { vocabSize: cfg.tokenizer.vocab, specialTokens: SPECIAL_TOKENS });
+      const { progress } = await import('./progress.ts');
+      const bar = progress('tokenizer', cfg.tokenizer.vocab, log);
+      let tok;
+      try {
+        tok = trainTokenizer([readFileSync(at('data', 'pretrain.txt'), 'utf8'), chat], {
+          vocabSize: cfg.tokenizer.vocab, specialTokens: SPECIAL_TOKENS, onProgress: (n) => bar.update(n, { vocab: n }),
+        });
+      } finally {
+        bar.stop();
+      }
       const tmp = at(`tokenizer.tmp-${process.pid}`);
       saveTokenizer(tok, tmp);
       rmSync(at('tokenizer'), { recursive: true, force: true });

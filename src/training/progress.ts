@@ -27,9 +27,11 @@ export function progress(label: string, total: number, log: Logger = (l) => cons
     };
   }
   const every = Math.max(1, Math.round(total / 20));
+  let next = 1; // log the first update, then about every 5 %, and the last
   return {
     update(done, values) {
-      if (done % every !== 0 && done !== total && done !== 1) return;
+      if (done < next && done !== total) return;
+      next = Math.floor(done / every) * every + every;
       const secs = (Date.now() - started) / 1000;
       const eta = done > 0 ? (secs / done) * (total - done) : 0;
       log(`${label} ${done}/${total} ${format(values)} (${secs.toFixed(0)} s, eta ${eta.toFixed(0)} s)`);
