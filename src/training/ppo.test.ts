@@ -10,6 +10,7 @@ import { smallTokenizer } from '../tokenizer/test-tokenizer.ts';
 import { specialIds } from '../tokenizer/special-tokens.ts';
 import { ppoTrain, DEFAULT_PPO, type Scorer } from './ppo.ts';
 import { withScalarHead } from './reward.ts';
+import { packStream } from './packing.ts';
 
 before(async () => { await initEngine(); });
 after(async () => { await shutdownEngine(); });
@@ -52,4 +53,20 @@ test('PPO raises the score while the KL to the reference stays bounded; β = 0 d
   const free = run(0, 24);
   const klFree = mean(free.slice(-6).map((l) => l.kl)), klPenalised = mean(withKl.slice(-6).map((l) => l.kl));
   assert.ok(klFree > 2 * klPenalised, `β = 0 should drift further: KL ${klFree.toFixed(3)} vs ${klPenalised.toFixed(3)} with β = 0.05`);
+});
+
+test('PPO-ptx mixes the pretraining loss into the policy update', () => {
+  const config = makeConfig({ vocab: tokenizer.vocabSize, dim: 32, layers: 1, heads: 2, ffn: 64, ctx: 128 });
+  const policy = LlamaModel.random(config, 3);
+  const ref = LlamaModel.fromTensors(config, policy.toTensors());
+  const value = withScalarHead(policy, 4);
+  const ptxRows = packStream(tokenizer.encode('the river runs to the sea and the sea is wide. '.repeat(20)), 16);
+  try {
+    const logs = ppoTrain({ policy, ref, value, tokenizer, special }, prompts, evenShare, {
+      ...DEFAULT_PPO, steps: 2, prompts: 4, maxTokens: 4, ptxCoef: 0.5, ctx: 128, microBatch: 4, seed: 1,
+    }, { log: () => {}, ptxRows });
+    for (const l of logs) assert.ok(l.ptx_loss > 1 && Number.isFinite(l.policy_loss), `ptx loss ${l.ptx_loss}`);
+  } finally {
+    for (const m of [policy, ref, value]) m.dispose();
+  }
 });
