@@ -2,6 +2,7 @@
 // that is imported only when a GGUF model is configured. Install it with: npm i -E node-llama-cpp@3.21.1
 // Concurrency: one llama.cpp context with `slots` sequences; requests beyond them wait in a bounded
 // queue (full → ProviderError 429), like the local engine's scheduler.
+import { availableParallelism } from 'node:os';
 import { UserError } from '../util/errors.ts';
 import {
   ProviderError,
@@ -95,7 +96,10 @@ export class GgufProvider implements ChatProvider {
     const model = await llama.loadModel({ modelPath: o.path, gpuLayers: o.gpuLayers });
     const slots = o.slots ?? 2;
     const contextLength = o.contextLength ?? model.trainContextSize;
-    const context = await model.createContext({ contextSize: contextLength, sequences: slots, threads: o.threads });
+    // An explicit thread count: llama.cpp's own default can exceed the cores a container really has, and
+    // its spinning threads then slow decoding by orders of magnitude on a busy machine.
+    const threads = o.threads ?? (Number(process.env.PARLEY_THREADS) || availableParallelism());
+    const context = await model.createContext({ contextSize: contextLength, sequences: slots, threads });
     const sequences = Array.from({ length: slots }, () => context.getSequence());
     const arch = String(header.metadata.get('general.architecture'));
     const info: ModelInfo = {
