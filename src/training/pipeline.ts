@@ -154,7 +154,7 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Re
       const { runReward } = await import('./reward.ts');
       const r = cfg.reward;
       const files = Array.from({ length: i }, (_, j) => at(`rankings-${j + 1}.jsonl`)); // every ranking so far
-      return runReward({ model: at('sft'), sft: at('sft'), rankings: files, prompts: at('data', 'prompts.jsonl'), out: at(`reward-${i}`), epochs: r.epochs, batch: r.batch, lr: r.lr, ctx: r.ctx, heldout: r.heldout, calibrationSamples: r.calibrationSamples, maxTokens: cfg.rankings.maxTokens, temperature: cfg.rankings.temperature, seed: cfg.seed + i, stage: `reward-${i}`, metricsPath, log });
+      return runReward({ model: at('sft'), sft: at('sft'), rankings: files, prompts: at('data', 'prompts.jsonl'), out: at(`reward-${i}`), epochs: r.epochs, batch: r.batch, lr: r.lr, ctx: r.ctx, heldout: r.heldout, calibrationSamples: r.calibrationSamples, maxTokens: cfg.rankings.maxTokens, temperature: cfg.rankings.temperature, seed: cfg.seed + i, maxSeconds: r.maxMinutes && r.maxMinutes * 60, stage: `reward-${i}`, metricsPath, log });
     };
     steps[`ppo-${i}`] = async () => {
       const { runPpo } = await import('./ppo.ts');

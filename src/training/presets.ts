@@ -15,7 +15,7 @@ export interface Preset {
   pretrain: { steps: number; batch: number; microBatch: number; ctx: number; lr: number; warmup: number; maxTokens: number; maxMinutes?: number };
   sft: { steps: number; batch: number; microBatch: number; ctx: number; lr: number; warmup: number; maxMinutes?: number };
   rankings: { prompts: number; k: number; maxTokens: number; temperature: number; noise: number; lengthPreference: number };
-  reward: { epochs: number; batch: number; lr: number; ctx: number; heldout: number; calibrationSamples: number };
+  reward: { epochs: number; batch: number; lr: number; ctx: number; heldout: number; calibrationSamples: number; maxMinutes?: number };
   ppo: PpoSettings;
   iterations: number; // rounds of rankings → reward → PPO unless --iterations says otherwise
   fromLastPolicy: boolean; // later iterations start PPO from the last policy (else from SFT)
@@ -55,19 +55,19 @@ const small: Preset = {
 };
 
 // About 5.5 M parameters (22 MB in float32). The lead runs it. Step counts are upper bounds: pretraining
-// and SFT measure their speed after a few steps and shrink to fit their time budgets (40 + 22 min), PPO
-// stops at its budget, so the run stays within ~90 min on a 2-core machine however busy it is
-// (data + tokenizer ~2 min, two rounds of rankings/reward/PPO ~20 min, eval ~4 min).
+// and SFT measure their speed after a few steps and shrink to fit their budgets (36 + 20 min), reward
+// models (4 min) and PPO (5 min) stop at theirs, leaving ~15 min for data, tokenizer, sampling the
+// rankings and eval, so the run stays within 90 min on a 2-core machine even when it is busy.
 const defaultPreset: Preset = {
   name: 'default',
   seed: 1,
   data: { scale: 1 },
   tokenizer: { vocab: 4096 },
   model: { layers: 6, dim: 256, heads: 8, kvHeads: 4, ffn: 704, maxPositions: 512, tied: true },
-  pretrain: { steps: 1500, batch: 16, microBatch: 8, ctx: 128, lr: 1.5e-3, warmup: 50, maxTokens: 4_000_000, maxMinutes: 40 },
-  sft: { steps: 900, batch: 16, microBatch: 8, ctx: 192, lr: 8e-4, warmup: 30, maxMinutes: 22 },
-  rankings: { prompts: 96, k: 4, maxTokens: 48, temperature: 1, noise: 0.1, lengthPreference: -1 },
-  reward: { epochs: 2, batch: 8, lr: 2e-4, ctx: 256, heldout: 0.15, calibrationSamples: 64 },
+  pretrain: { steps: 1500, batch: 16, microBatch: 8, ctx: 128, lr: 1.5e-3, warmup: 50, maxTokens: 4_000_000, maxMinutes: 36 },
+  sft: { steps: 900, batch: 16, microBatch: 8, ctx: 192, lr: 8e-4, warmup: 30, maxMinutes: 20 },
+  rankings: { prompts: 64, k: 4, maxTokens: 48, temperature: 1, noise: 0.1, lengthPreference: -1 },
+  reward: { epochs: 2, batch: 8, lr: 2e-4, ctx: 256, heldout: 0.15, calibrationSamples: 48, maxMinutes: 4 },
   ppo: { ...DEFAULT_PPO, steps: 30, prompts: 16, maxTokens: 48, lr: 1e-5, valueLr: 5e-5, epochs: 2, beta: 0.05, targetKl: 4, horizon: 2000, ctx: 256, microBatch: 8, seed: 1, maxSeconds: 300 },
   iterations: 2,
   fromLastPolicy: true,
