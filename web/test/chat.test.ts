@@ -370,6 +370,8 @@ test('custom instructions start a new chat as its system message (or say plainly
   const { csrfToken } = await api('/api/auth/me');
   const probe = await page.request.post(`${server.url}/api/conversations/none/instructions`, { data: { content: 'x' }, headers: { 'x-csrf-token': csrfToken } });
   const supported = (await probe.json()).error.code !== 'unknown_route';
+  // The app navigates to the new chat only after its first message is stored: wait for that under load.
+  await page.waitForURL(/\/c\/[0-9a-f]+$/);
   const conv = page.url().split('/c/')[1];
   const { items } = await api(`/api/conversations/${conv}/messages`);
   if (supported) {
