@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { alloc, f32, free } from './memory.ts';
 import { matmulNN, matmulNT, matmulTN, poolThreads, setActiveThreads } from './ops.ts';
+import { kernelVariant, type KernelVariant } from './pool.ts';
 
 export type Layout = 'NT' | 'NN' | 'TN';
 
@@ -12,6 +13,7 @@ export interface MatmulBenchResult {
   layout: Layout;
   M: number; K: number; N: number;
   threads: number;
+  kernels: KernelVariant; // plain or relaxed SIMD (PARLEY_RELAXED_SIMD=0 forces plain)
   gflops: number; // 2·M·K·N per call
   gbps: number; // bytes of a, b and out touched once per call — the figure of merit for M = 1 (decoding)
   ms: number; // best time of one call
@@ -48,7 +50,7 @@ export function benchMatmul(opts: MatmulBenchOptions): MatmulBenchResult[] {
         const call = () => f(out, a, b, M, K, N, false);
         const best = timeBest(call, opts.minSeconds ?? 0.5);
         results.push({
-          layout, M, K, N, threads: t,
+          layout, M, K, N, threads: t, kernels: kernelVariant(),
           gflops: round((2 * M * K * N) / best / 1e9),
           gbps: round(((M * K + K * N + M * N) * 4) / best / 1e9),
           ms: round(best * 1000, 3),

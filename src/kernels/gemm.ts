@@ -91,7 +91,7 @@ function packA(layout: i32, a: usize, M: i32, K: i32, k0: i32, kc: i32, m0: i32,
     return;
   }
   if (mr == MR) {
-    // Rows in fours by 4×4 transposes (16-byte stores at the MR·4-byte row stride of the tile), the rest one by one.
+    // Rows in fours by 4×4 transposes (16-byte stores at the MR·4-byte row stride of the tile).
     const r = at(a, m0 * K + k0), ld = <usize>K << 2;
     let k = 0;
     for (; k + 4 <= kc; k += 4) {
@@ -101,10 +101,10 @@ function packA(layout: i32, a: usize, M: i32, K: i32, k0: i32, kc: i32, m0: i32,
         const q = at(r, k) + <usize>i * ld;
         transpose4(v128.load(q), v128.load(q + ld), v128.load(q + 2 * ld), v128.load(q + 3 * ld), at(d, i), MR << 2);
       }
-      for (; i < MR; i++) {
-        const q = at(r, k) + <usize>i * ld;
-        store<f32>(at(d, i), load<f32>(q)); store<f32>(at(d, MR + i), load<f32>(q, 4));
-        store<f32>(at(d, 2 * MR + i), load<f32>(q, 8)); store<f32>(at(d, 3 * MR + i), load<f32>(q, 12));
+      if (i < MR) {
+        // The last rows: transpose rows MR-4..MR-1 again, overlapping rows already stored (same values).
+        const q = at(r, k) + <usize>(MR - 4) * ld;
+        transpose4(v128.load(q), v128.load(q + ld), v128.load(q + 2 * ld), v128.load(q + 3 * ld), at(d, MR - 4), MR << 2);
       }
     }
     for (; k < kc; k++) for (let i = 0; i < MR; i++) store<f32>(at(dst, k * MR + i), load<f32>(at(r, i * K + k)));
