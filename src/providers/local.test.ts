@@ -82,6 +82,8 @@ test('a calculator call is evaluated, fed back as a tool message, and the model 
   const call = (calls[0] as Extract<GenerationEvent, { type: 'tool_call' }>).call;
   assert.match(call.id, /^call_/);
   assert.deepEqual(call.function, { name: 'calculator', arguments: '{"expression":"2+3"}' });
+  // The provider ran the call itself: the event says so and carries the result it fed back.
+  assert.deepEqual((calls[0] as Extract<GenerationEvent, { type: 'tool_call' }>).executed, { result: '5' });
   assert.equal(textOf(events), ANSWER);
   // The second prompt holds the call and its result "5": usage counts it, not our own output twice.
   const round2 = renderForCompletion(tokenizer, [
@@ -93,6 +95,21 @@ test('a calculator call is evaluated, fed back as a tool message, and the model 
     type: 'done', finishReason: 'stop',
     usage: { promptTokens: round2.length - callIds.length, completionTokens: callIds.length + answerIds.length },
   });
+  await p.close();
+});
+
+test('continueFinalMessage goes on with a trailing assistant reply instead of starting a new one', async () => {
+  const { model } = toolScript();
+  const p = new LocalProvider({ id: 'bigram', model, tokenizer });
+  const partial: ChatMessage[] = [...question, { role: 'assistant', content: 'It is' }];
+  const signal = new AbortController().signal;
+  const continued = await collect(p.chat(partial, { ...base, continueFinalMessage: true }, signal));
+  assert.equal(textOf(continued), ' 5.');
+  assert.equal(continued.filter((e) => e.type === 'tool_call').length, 0);
+  // Without the flag the partial reply is a closed turn and the model starts a new one (its tool call).
+  const fresh = await collect(p.chat(partial, base, signal));
+  assert.equal(fresh.filter((e) => e.type === 'tool_call').length > 0, true);
+  await assert.rejects(collect(p.chat(question, { ...base, continueFinalMessage: true }, signal)), /assistant message last/);
   await p.close();
 });
 

@@ -11,7 +11,7 @@ import type { LlamaModel } from '../engine/model.ts';
 import type { SamplerOptions } from '../engine/sampling.ts';
 import { loadTokenizer, type TokenizerConfig } from '../tokenizer/tokenizer-files.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
-import { parseReply, renderForCompletion, stopTokenIds } from '../tokenizer/chat.ts';
+import { parseReply, renderForCompletion, renderForContinuation, stopTokenIds } from '../tokenizer/chat.ts';
 import { renderWithTemplate } from '../tokenizer/chat-template.ts';
 import { runCalculatorTool } from '../tokenizer/calculator.ts';
 import { SPECIAL, SPECIAL_TOKENS } from '../tokenizer/special-tokens.ts';
@@ -122,13 +122,17 @@ export class LocalProvider implements ChatProvider {
     if (this.format.kind === 'none') {
       throw new ProviderError(`model "${this.info.id}" has no chat template (tokenizer_config.json chat_template); use /v1/completions`, 400, 'unsupported_model');
     }
+    const continuing = o.continueFinalMessage === true;
+    if (continuing && messages.at(-1)?.role !== 'assistant') {
+      throw new ProviderError('continueFinalMessage needs an assistant message last', 400, 'invalid_request');
+    }
     const stop = new StopMatcher(o.stop);
     const history = [...messages];
     let completionTokens = 0;
     let promptTokens = 0;
     let previous = 0; // tokens of the last prompt plus what was generated after it
     for (let round = 0; ; round++) {
-      const prompt = Array.from(this.renderChat(history));
+      const prompt = Array.from(this.renderChat(history, continuing && round === 0));
       promptTokens += prompt.length - previous; // only what the conversation added, not our own output again
       const budget = o.maxTokens - completionTokens;
       if (budget <= 0) {
@@ -147,10 +151,13 @@ export class LocalProvider implements ChatProvider {
         const parsed = parseReply(this.tokenizer, [...r.ids, this.format.endOfTurn], () => `call_${randomUUID().slice(0, 12)}`);
         const calls = parsed.message.tool_calls ?? [];
         if (calls.length) {
-          history.push(parsed.message);
+          // A continued reply and what it went on to say are one assistant turn.
+          if (continuing && round === 0) history.push({ ...parsed.message, content: history.pop()!.content + parsed.message.content });
+          else history.push(parsed.message);
           for (const call of calls) {
-            yield { type: 'tool_call', call };
-            history.push({ role: 'tool', content: runCalculatorTool(call), tool_call_id: call.id });
+            const result = runCalculatorTool(call);
+            yield { type: 'tool_call', call, executed: { result } };
+            history.push({ role: 'tool', content: result, tool_call_id: call.id });
           }
           continue;
         }
@@ -175,12 +182,19 @@ export class LocalProvider implements ChatProvider {
     this.parts.model.dispose();
   }
 
-  private renderChat(messages: ChatMessage[]): ArrayLike<number> {
-    if (this.format.kind === 'parley') return renderForCompletion(this.tokenizer, messages);
+  /** The prompt; with `continuation` the trailing assistant message is left open. */
+  private renderChat(messages: ChatMessage[], continuation: boolean): ArrayLike<number> {
+    if (this.format.kind === 'parley') {
+      return continuation ? renderForContinuation(this.tokenizer, messages) : renderForCompletion(this.tokenizer, messages);
+    }
     if (this.format.kind === 'template') {
-      return renderWithTemplate(this.tokenizer, this.format.template, messages, {
+      // A foreign template cannot be told to leave a turn open, so the partial reply is rendered as the
+      // start of a new one: the earlier messages with the generation prompt, then the partial text.
+      const head = continuation ? messages.slice(0, -1) : messages;
+      const ids = renderWithTemplate(this.tokenizer, this.format.template, head, {
         addGenerationPrompt: true, bosToken: this.format.bos ?? '', eosToken: this.format.eos ?? '',
       });
+      return continuation ? [...ids, ...this.tokenizer.encode(messages.at(-1)!.content)] : ids;
     }
     throw new Error('unreachable: no chat format');
   }

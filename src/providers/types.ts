@@ -31,6 +31,11 @@ export interface SamplingOptions {
   seed?: number;
   logprobs: boolean;
   topLogprobs: number; // 0..20
+  /**
+   * Continue the trailing assistant message instead of starting a new reply after it (its turn is left
+   * open in the prompt; the events carry only the new text). Like vLLM's `continue_final_message`.
+   */
+  continueFinalMessage?: boolean;
 }
 
 export interface TokenLogprob {
@@ -42,7 +47,12 @@ export interface TokenLogprob {
 /** One streamed event of a generation. `text` pieces concatenate to the reply. */
 export type GenerationEvent =
   | { type: 'delta'; text: string; logprobs?: TokenLogprob[] }
-  | { type: 'tool_call'; call: ToolCall }
+  /**
+   * A tool call. Without `executed` the client must run it (an upstream model's call: the reply then ends
+   * with finishReason "tool_calls"). With `executed` the provider already ran it, fed `result` back to the
+   * model and went on: it is shown to people, never handed to a client to run.
+   */
+  | { type: 'tool_call'; call: ToolCall; executed?: { result: string } }
   | {
       type: 'done';
       finishReason: 'stop' | 'length' | 'content_filter' | 'tool_calls';

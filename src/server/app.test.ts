@@ -19,8 +19,9 @@ for (const backend of testBackends()) {
     let admin: AppClient & { user: { id: string; role: string } };
     let user: AppClient & { user: { id: string; role: string } };
     const slow = new ScriptedProvider('slow', 15, 30);
+    const calc = Object.assign(new ScriptedProvider('calc'), { toolCall: 'executed' as const });
     before(async () => {
-      s = await startTestServer(backend, { providers: [new ScriptedProvider('scripted'), slow], moderator: new KeywordModerator() });
+      s = await startTestServer(backend, { providers: [new ScriptedProvider('scripted'), slow, calc], moderator: new KeywordModerator() });
       admin = await AppClient.signUp(s.url, 'ada');
       user = await AppClient.signUp(s.url, 'bo');
     });
@@ -147,6 +148,22 @@ for (const backend of testBackends()) {
       for (const id of started) await user.call('POST', `/api/messages/${id}/stop`);
       await waitFor(async () => started.some((id) => s.ctx.generations.isRunning(id)), (any) => !any);
       assert.equal((await user.call('POST', `/api/conversations/${conv.id}/messages`, { content: 'again', parentId: null })).status, 201);
+    });
+
+    it('stores a calculator call the provider ran, with its result, and replays it in the next prompt', async () => {
+      const conv = (await user.call('POST', '/api/conversations', { model: 'calc' })).json;
+      const sent = (await user.call('POST', `/api/conversations/${conv.id}/messages`, { content: 'two plus three' })).json;
+      const { events } = await user.stream(`/api/messages/${sent.assistantMessage.id}/stream`);
+      const call = events.find((e) => e.event === 'tool_call')!;
+      assert.deepEqual(call.data.executed, { result: '5', offset: 'Echo:'.length });
+      const m = (await user.call('GET', `/api/messages/${sent.assistantMessage.id}`)).json;
+      assert.deepEqual([m.status, m.finishReason, m.content], ['complete', 'stop', 'Echo: two plus three']);
+      assert.deepEqual(m.toolCalls.map((c: any) => [c.function.name, c.executed]), [['calculator', { result: '5', offset: 5 }]]);
+      const second = (await user.call('POST', `/api/conversations/${conv.id}/messages`, { content: 'and again' })).json;
+      await user.stream(`/api/messages/${second.assistantMessage.id}/stream`);
+      assert.deepEqual(calc.prompts.at(-1)!.map((x) => [x.role, x.content]), [
+        ['user', 'two plus three'], ['assistant', 'Echo:'], ['tool', '5'], ['assistant', ' two plus three'], ['user', 'and again'],
+      ]);
     });
 
     it('continues a reply left pending by a killed server after recovery', async () => {

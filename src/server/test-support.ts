@@ -15,13 +15,18 @@ import type { CounterStore } from './limits.ts';
 /**
  * Replies "Echo: <last user message>" followed by `extra` filler words, one word per token, waiting
  * `delayMs` between tokens. Honours maxTokens (finish "length"), stop strings, abort and logprobs.
- * A trailing assistant message is continued from where its text ends.
+ * With `continueFinalMessage` a trailing assistant message is continued from where its text ends
+ * (without it, the reply starts afresh). `toolCall` makes it call the calculator after the first word:
+ * 'executed' as the local provider does (it runs the call and goes on), 'client' as an upstream model
+ * does (the reply ends with finish "tool_calls").
  */
 export class ScriptedProvider implements ChatProvider {
   readonly info: ModelInfo;
   calls = 0;
   aborts = 0; // generations that ended because their signal aborted
   finished = 0;
+  toolCall: 'executed' | 'client' | null = null;
+  prompts: ChatMessage[][] = []; // every chat() prompt, in order
 
   constructor(id = 'scripted', public delayMs = 0, public extra = 0) {
     this.info = { id, ownedBy: 'test', contextLength: 4096, backend: 'local' };
@@ -34,9 +39,10 @@ export class ScriptedProvider implements ChatProvider {
   }
 
   chat(messages: ChatMessage[], options: SamplingOptions, signal: AbortSignal): AsyncIterable<GenerationEvent> {
+    this.prompts.push(messages);
     let words = this.script(messages);
     const last = messages.at(-1);
-    if (last?.role === 'assistant') {
+    if (last?.role === 'assistant' && options.continueFinalMessage) {
       let have = '';
       let i = 0;
       while (i < words.length && have.length < last.content.length) have += words[i++];
@@ -83,6 +89,15 @@ export class ScriptedProvider implements ChatProvider {
         ? [{ token: w, logprob: -0.25, top: Array.from({ length: o.topLogprobs }, (_, k) => ({ token: k === 0 ? w : `alt${k}`, logprob: -0.25 - k })) }]
         : undefined;
       yield { type: 'delta', text: w, ...(logprobs ? { logprobs } : {}) };
+      if (n === 1 && this.toolCall) {
+        const call = { id: 'call_1', type: 'function' as const, function: { name: 'calculator', arguments: '{"expression":"2+3"}' } };
+        if (this.toolCall === 'client') {
+          yield { type: 'tool_call', call };
+          yield { type: 'done', finishReason: 'tool_calls', usage: { promptTokens, completionTokens: n } };
+          return;
+        }
+        yield { type: 'tool_call', call, executed: { result: '5' } };
+      }
     }
     yield { type: 'done', finishReason: 'stop', usage: { promptTokens, completionTokens: n } };
   }

@@ -42,7 +42,9 @@ export async function runChoice(
         await iterator.return?.();
         break;
       }
-    } else if (ev.type === 'tool_call') {
+    } else if (ev.type === 'tool_call' && !ev.executed) {
+      // Only calls the client must run are reported. One the provider already ran (the local
+      // calculator) is not, and the reply keeps the provider's finish reason ("stop").
       sink.toolCall?.(ev.call, r.toolCalls.length);
       r.toolCalls.push(ev.call);
     } else if (ev.type === 'done') {

@@ -309,3 +309,33 @@ describe('/v1 when a model fails', () => {
     assert.equal(last.error.type, 'server_error');
   });
 });
+
+describe('/v1 tool calls: only the ones a client must run are reported', () => {
+  let s: TestServer;
+  let client: OpenAI;
+  before(async () => {
+    const local = Object.assign(new ScriptedProvider('local-calc'), { toolCall: 'executed' as const });
+    const upstream = Object.assign(new ScriptedProvider('upstream-tools'), { toolCall: 'client' as const });
+    s = await startTestServer(sqlite, { providers: [local, upstream] });
+    client = new OpenAI({ baseURL: `${s.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+  });
+  after(() => s.stop());
+
+  it('a calculator call the provider already ran ends with "stop" and hands the client nothing to run', async () => {
+    const messages = [{ role: 'user' as const, content: 'what is 2+3' }];
+    const r = await client.chat.completions.create({ model: 'local-calc', messages });
+    assert.equal(r.choices[0].finish_reason, 'stop');
+    assert.equal(r.choices[0].message.tool_calls, undefined);
+    assert.equal(r.choices[0].message.content, 'Echo: what is 2+3');
+    const chunks = [];
+    for await (const c of await client.chat.completions.create({ model: 'local-calc', messages, stream: true })) chunks.push(c);
+    assert.equal(chunks.some((c) => c.choices[0]?.delta.tool_calls), false);
+    assert.equal(chunks.at(-1)!.choices[0].finish_reason, 'stop');
+  });
+
+  it("an upstream model's call is the client's to run: finish_reason tool_calls", async () => {
+    const r = await client.chat.completions.create({ model: 'upstream-tools', messages: [{ role: 'user', content: 'what is 2+3' }] });
+    assert.equal(r.choices[0].finish_reason, 'tool_calls');
+    assert.deepEqual(r.choices[0].message.tool_calls?.map((c: any) => c.function), [{ name: 'calculator', arguments: '{"expression":"2+3"}' }]);
+  });
+});

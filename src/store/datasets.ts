@@ -2,8 +2,8 @@
 //   SFT      {"messages":[...], "meta":{...}}            from demonstrations and thumbs-up replies
 //   rankings {"prompt":[...], "completions":[...], "ranking":[...]}   from ranked (usable) rankings
 //   pairs    {"prompt":[...], "chosen":[...], "rejected":[...]}       from rankings and up/down siblings
-import type { ChatMessage } from '../providers/types.ts';
-import type { Message, MessageRepo } from './messages.ts';
+import type { ChatMessage, ToolCall } from '../providers/types.ts';
+import type { Message, MessageRepo, StoredToolCall } from './messages.ts';
 import type { FeedbackRepo } from './feedback.ts';
 import type { RankingRepo, Ranking } from './rankings.ts';
 import type { DemonstrationRepo } from './demonstrations.ts';
@@ -18,11 +18,34 @@ interface Repos {
   demonstrations: DemonstrationRepo;
 }
 
-export function toChat(m: Message): ChatMessage {
-  const c: ChatMessage = { role: m.role, content: m.content };
-  if (m.toolCalls) c.tool_calls = m.toolCalls;
+/**
+ * A stored message as chat messages. A reply whose calls the provider ran itself becomes what the model
+ * saw: the text up to each call with the call, the call's result as a tool message, and so on, so the
+ * next prompt (and training data) replays the calculator use; only calls left to a client stay on it.
+ */
+export function toChat(m: Message): ChatMessage[] {
+  const calls = m.toolCalls ?? [];
+  const open = calls.filter((c) => !c.executed).map(plainCall);
+  const out: ChatMessage[] = [];
+  let at = 0;
+  const executed = calls.filter((c) => c.executed);
+  for (let i = 0; i < executed.length; ) {
+    const offset = executed[i].executed!.offset;
+    const group = [];
+    while (i < executed.length && executed[i].executed!.offset === offset) group.push(executed[i++]);
+    out.push({ role: 'assistant', content: m.content.slice(at, offset), tool_calls: group.map(plainCall) });
+    for (const c of group) out.push({ role: 'tool', content: c.executed!.result, tool_call_id: c.id });
+    at = offset;
+  }
+  const c: ChatMessage = { role: m.role, content: m.content.slice(at) };
+  if (open.length) c.tool_calls = open;
   if (m.toolCallId) c.tool_call_id = m.toolCallId;
-  return c;
+  out.push(c);
+  return out;
+}
+
+function plainCall(c: StoredToolCall): ToolCall {
+  return { id: c.id, type: c.type, function: c.function };
 }
 
 export async function* exportDataset(repos: Repos, kind: DatasetKind): AsyncGenerator<Record<string, unknown>> {
@@ -40,7 +63,7 @@ async function* sft(r: Repos) {
     if (!m || m.role !== 'assistant' || m.status !== 'complete') continue;
     const path = await r.messages.path(m.conversationId, m.id);
     yield {
-      messages: path.map(toChat),
+      messages: path.flatMap(toChat),
       meta: { source: 'thumbs_up', message_id: m.id, model: f.model, sampling: f.sampling, category: f.category },
     };
   }
@@ -86,7 +109,7 @@ async function* pairs(r: Repos) {
     if (!m || m.role !== 'assistant' || m.parentId === null || m.status !== 'complete') continue;
     const losers = down.get(m.parentId);
     if (!losers) continue;
-    const prompt = (await r.messages.path(m.conversationId, m.parentId)).map(toChat);
+    const prompt = (await r.messages.path(m.conversationId, m.parentId)).flatMap(toChat);
     for (const l of losers) {
       yield {
         prompt,

@@ -7,6 +7,14 @@ import { newId, now } from './ids.ts';
 import { clampLimit, decodeCursor, parseJson, toPage, type Page, type PageRequest } from './pagination.ts';
 import type { SamplingOptions, ToolCall } from '../providers/types.ts';
 
+/**
+ * A tool call on a stored reply. `executed` is set when the provider ran the call itself (the local
+ * calculator): its result, and `offset`, the length the reply's content had when the call was made.
+ */
+export interface StoredToolCall extends ToolCall {
+  executed?: { result: string; offset: number };
+}
+
 export interface Message {
   id: string;
   conversationId: string;
@@ -16,7 +24,7 @@ export interface Message {
   status: MessageStatus;
   model: string | null;
   sampling: SamplingOptions | null;
-  toolCalls: ToolCall[] | null;
+  toolCalls: StoredToolCall[] | null;
   toolCallId: string | null;
   moderation: unknown;
   finishReason: string | null;
@@ -34,7 +42,7 @@ export interface NewMessage {
   status: MessageStatus;
   model?: string | null;
   sampling?: SamplingOptions | null;
-  toolCalls?: ToolCall[] | null;
+  toolCalls?: StoredToolCall[] | null;
   toolCallId?: string | null;
 }
 
@@ -111,7 +119,7 @@ export class MessageRepo {
     id: string,
     changes: Partial<{
       content: string; status: MessageStatus; finishReason: string | null; error: string | null;
-      usage: Message['usage']; moderation: unknown; toolCalls: ToolCall[] | null;
+      usage: Message['usage']; moderation: unknown; toolCalls: StoredToolCall[] | null;
     }>,
   ): Promise<void> {
     const set: Partial<DB['messages']> = { updated_at: now() };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChatMessage } from '../providers/types.ts';
-import { parseReply, renderConversation, renderForCompletion, stopTokenIds } from './chat.ts';
+import { parseReply, renderConversation, renderForCompletion, renderForContinuation, stopTokenIds } from './chat.ts';
 import { applyChatTemplate, PARLEY_CHAT_TEMPLATE, renderWithTemplate } from './chat-template.ts';
 import { SPECIAL, specialIds } from './special-tokens.ts';
 import { smallTokenizer } from './test-tokenizer.ts';
@@ -92,6 +92,18 @@ test('renderForCompletion is the conversation followed by the assistant marker',
   const full = renderConversation(tok, prompt).ids;
   assert.deepEqual([...ids.slice(0, -1)], [...full]);
   assert.equal(ids[ids.length - 1], s.assistant);
+});
+
+test('renderForContinuation leaves the trailing assistant reply open', () => {
+  const partial: ChatMessage[] = [...toolConversation.slice(0, 4), { role: 'assistant', content: '12*(3+4) is' }];
+  const ids = renderForContinuation(tok, partial);
+  const closed = renderConversation(tok, partial).ids;
+  // The same ids as the whole conversation but without the closing <|end_of_turn|>.
+  assert.equal(closed[closed.length - 1], s.endOfTurn);
+  assert.deepEqual([...ids], [...closed.slice(0, -1)]);
+  assert.deepEqual([...ids.slice(-tok.encode('12*(3+4) is').length - 1)], [s.assistant, ...tok.encode('12*(3+4) is')]);
+  assert.throws(() => renderForContinuation(tok, toolConversation.slice(0, 2)), /message 1: only a trailing assistant message/);
+  assert.throws(() => renderForContinuation(tok, toolConversation.slice(0, 3)), /message 2: .*tool call/);
 });
 
 test('a user who types control tokens gets ordinary bytes, not control tokens', () => {

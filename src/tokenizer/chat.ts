@@ -108,6 +108,23 @@ export function renderForCompletion(tokenizer: Tokenizer, messages: ChatMessage[
   return Int32Array.from(b.ids);
 }
 
+/**
+ * Ids of a conversation whose last message, an assistant reply cut short, is left open (no
+ * <|end_of_turn|> after its text), so generating continues that reply instead of starting a new one.
+ */
+export function renderForContinuation(tokenizer: Tokenizer, messages: ChatMessage[]): Int32Array {
+  const last = messages.at(-1);
+  if (!last || last.role !== 'assistant') {
+    throw new UserError(`message ${messages.length - 1}: only a trailing assistant message can be continued`);
+  }
+  if (last.tool_calls?.length) throw new UserError(`message ${messages.length - 1}: a reply that ends in a tool call cannot be continued`);
+  const b = new Builder(tokenizer);
+  render(tokenizer, messages.slice(0, -1), b);
+  b.token(ids(tokenizer).assistant, false);
+  b.text(contentOf(last, messages.length - 1), false);
+  return Int32Array.from(b.ids);
+}
+
 /** The ids that end a reply (the engine stops generating at any of them). */
 export function stopTokenIds(tokenizer: Tokenizer): number[] {
   const s = ids(tokenizer);

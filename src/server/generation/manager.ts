@@ -2,8 +2,8 @@
 // stored as 'pending'; each piece of text becomes a numbered event, written to the store and then
 // published, so any client can attach (or re-attach after a refresh) and resume after event N.
 // Closing a tab does not stop a reply; stop() does. On shutdown, replies are marked 'interrupted'.
-import type { ChatMessage, ChatProvider, SamplingOptions, ToolCall } from '../../providers/types.ts';
-import type { GenerationEventRow, MessageRepo } from '../../store/messages.ts';
+import type { ChatMessage, ChatProvider, SamplingOptions } from '../../providers/types.ts';
+import type { GenerationEventRow, MessageRepo, StoredToolCall } from '../../store/messages.ts';
 import type { MessageStatus } from '../../store/schema.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Moderator } from '../moderation.ts';
@@ -21,6 +21,8 @@ export interface StartGeneration {
   lastSeq: number;
   /** Text already in the message (non-empty when continuing). */
   baseContent: string;
+  /** Tool calls already on the message (when continuing), kept ahead of new ones. */
+  baseToolCalls?: StoredToolCall[];
   /** Called once when the generation ends, with the tokens it used (to free slots and charge quotas). */
   onEnd?: (usage: { promptTokens: number; completionTokens: number }) => void;
 }
@@ -102,7 +104,7 @@ export class GenerationManager {
     let usage = { promptTokens: 0, completionTokens: 0 };
     let status: MessageStatus = 'complete';
     let error: string | null = null;
-    const toolCalls: ToolCall[] = [];
+    const toolCalls: StoredToolCall[] = [...(s.baseToolCalls ?? [])];
     const guard = new OutputGuard(this.moderator);
     const emit = async (e: Omit<GenerationEventRow, 'seq'>) => {
       const row = { ...e, seq: ++seq };
@@ -127,8 +129,10 @@ export class GenerationManager {
             await this.messages.update(s.messageId, { content });
           }
         } else if (ev.type === 'tool_call') {
-          toolCalls.push(ev.call);
-          await emit({ kind: 'tool_call', text: '', data: { call: ev.call } });
+          // A call the provider ran is kept with its result and where in the text it happened.
+          const executed = ev.executed ? { result: ev.executed.result, offset: content.length } : undefined;
+          toolCalls.push(executed ? { ...ev.call, executed } : ev.call);
+          await emit({ kind: 'tool_call', text: '', data: { call: ev.call, ...(executed ? { executed } : {}) } });
         } else {
           finishReason = ev.finishReason;
           usage = ev.usage;

@@ -9,7 +9,6 @@ import { ModelRegistry } from '../../providers/registry.ts';
 import { buildApp, type ParleyApp } from '../app.ts';
 import { defaultConfig } from '../config.ts';
 import { AppClient, ScriptedProvider } from '../test-support.ts';
-import { registerAppConsole } from './app-console.ts';
 
 for (const backend of testBackends()) {
   describe(`trainer console routes on ${backend.name}`, () => {
@@ -23,7 +22,6 @@ for (const backend of testBackends()) {
     before(async () => {
       store = await backend.open();
       built = await buildApp({ store, models: ModelRegistry.withProviders([new ScriptedProvider('scripted')]), config: defaultConfig(), processMetrics: false });
-      registerAppConsole(built.app, built.ctx);
       await built.app.listen({ host: '127.0.0.1', port: 0 });
       url = `http://127.0.0.1:${(built.app.server.address() as AddressInfo).port}`;
       admin = await AppClient.signUp(url, 'root');

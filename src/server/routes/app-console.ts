@@ -90,7 +90,7 @@ export function registerAppConsole(app: FastifyInstance, ctx: ServerContext): vo
       .offset(Math.floor(Math.random() * Number(n))).limit(1).executeTakeFirstOrThrow();
     const reply = (await ctx.store.messages.get(pick.id))!;
     const prompt = await ctx.store.messages.path(pick.conversation_id, pick.parent_id!);
-    return { messageId: reply.id, conversationId: reply.conversationId, model: reply.model, reply: reply.content, prompt: prompt.map(toChat) };
+    return { messageId: reply.id, conversationId: reply.conversationId, model: reply.model, reply: reply.content, prompt: prompt.flatMap(toChat) };
   });
 
   // One sampled reply (a starting point the trainer edits into a demonstration); nothing is stored.

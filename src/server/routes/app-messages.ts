@@ -112,7 +112,7 @@ export function registerAppMessages(app: FastifyInstance, ctx: ServerContext): v
     }
     await ctx.store.messages.update(m.id, { status: 'pending', finishReason: null, error: null });
     await ctx.store.conversations.update(caller.user.id, conv.id, { currentLeafId: m.id });
-    launch(ctx, caller, m.id, prompt, prepared, lastSeq, m.content);
+    launch(ctx, caller, m.id, prompt, prepared, lastSeq, m.content, m);
     return { assistantMessage: await ctx.store.messages.get(m.id), after: lastSeq };
   });
 

@@ -36,7 +36,7 @@ export async function prepareReply(
 /** The prompt for a reply: the branch ending at `lastId`, without failed empty replies. */
 export async function promptFor(ctx: ServerContext, conv: Conversation, lastId: string): Promise<ChatMessage[]> {
   const path = await ctx.store.messages.path(conv.id, lastId);
-  const prompt = path.filter((m) => !(m.status === 'error' && m.content === '')).map(toChat);
+  const prompt = path.filter((m) => !(m.status === 'error' && m.content === '')).flatMap(toChat);
   if (prompt.length > ctx.config.maxMessages) {
     throw new ApiError(400, `the conversation has ${prompt.length} messages on this branch; at most ${ctx.config.maxMessages} (PARLEY_MAX_MESSAGES)`, 'too_many_messages');
   }
@@ -74,11 +74,18 @@ export async function startReply(
   return (await ctx.store.messages.get(assistant.id))!;
 }
 
+/**
+ * Hands a reply to the generation manager. With `continued` (the message being continued, last in
+ * `prompt`) the provider goes on with that reply rather than starting a new one after it.
+ */
 export function launch(
   ctx: ServerContext, caller: AppCaller, messageId: string, prompt: ChatMessage[], p: Prepared, lastSeq: number, baseContent: string,
+  continued?: Message,
 ): void {
+  const sampling = continued ? { ...p.sampling, continueFinalMessage: true } : p.sampling;
   void ctx.generations.start({
-    messageId, modelId: p.modelId, provider: p.provider, prompt, sampling: p.sampling, lastSeq, baseContent,
+    messageId, modelId: p.modelId, provider: p.provider, prompt, sampling, lastSeq, baseContent,
+    ...(continued?.toolCalls ? { baseToolCalls: continued.toolCalls } : {}),
     onEnd: (usage) => {
       p.release();
       void ctx.limits.chargeTokens(caller.principal, usage.promptTokens + usage.completionTokens);
