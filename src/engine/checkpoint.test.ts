@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  checkTensors, expectedTensors, loadCheckpoint, parseLlamaConfig, saveCheckpoint, type Tensor,
+  checkTensors, expectedTensors, loadCheckpoint, saveCheckpoint, type Tensor,
 } from './checkpoint.ts';
 import { readSafetensors, writeSafetensors, asFloat, asInt } from './safetensors.ts';
+import { parseHfConfig } from './config.ts';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const root = mkdtempSync(join(tmpdir(), 'parley-ckpt-'));
@@ -26,7 +27,7 @@ function randomTensors(config: Record<string, unknown>, seed = 1): Map<string, T
   let s = seed;
   const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
   const out = new Map<string, Tensor>();
-  for (const e of expectedTensors(parseLlamaConfig(config))) {
+  for (const e of expectedTensors(parseHfConfig(config))) {
     if (e.optional) continue;
     const size = e.shape.reduce((a, b) => a * b, 1);
     out.set(e.name, { shape: e.shape, data: Float32Array.from({ length: size }, rand) });
@@ -43,7 +44,7 @@ function assertSameTensors(a: Map<string, Tensor>, b: Map<string, Tensor>): void
 }
 
 test('expectedTensors lists HF names and [out, in] shapes, GQA and tying included', () => {
-  const e = new Map(expectedTensors(parseLlamaConfig(tiny)).map((t) => [t.name, t]));
+  const e = new Map(expectedTensors(parseHfConfig(tiny)).map((t) => [t.name, t]));
   assert.equal(e.size, 1 + 2 * 9 + 1 + 1);
   assert.deepEqual(e.get('model.embed_tokens.weight')!.shape, [11, 8]);
   assert.deepEqual(e.get('model.layers.1.self_attn.q_proj.weight')!.shape, [8, 8]);
@@ -51,12 +52,12 @@ test('expectedTensors lists HF names and [out, in] shapes, GQA and tying include
   assert.deepEqual(e.get('model.layers.0.self_attn.o_proj.weight')!.shape, [8, 8]);
   assert.deepEqual(e.get('model.layers.0.mlp.down_proj.weight')!.shape, [8, 12]);
   assert.deepEqual(e.get('lm_head.weight'), { name: 'lm_head.weight', shape: [11, 8], optional: false });
-  const tied = new Map(expectedTensors(parseLlamaConfig({ ...tiny, tie_word_embeddings: true })).map((t) => [t.name, t]));
+  const tied = new Map(expectedTensors(parseHfConfig({ ...tiny, tie_word_embeddings: true })).map((t) => [t.name, t]));
   assert.equal(tied.get('lm_head.weight')!.optional, true);
-  const headDim = expectedTensors(parseLlamaConfig({ ...tiny, head_dim: 6 }));
+  const headDim = expectedTensors(parseHfConfig({ ...tiny, head_dim: 6 }));
   assert.deepEqual(headDim.find((t) => t.name.endsWith('0.self_attn.q_proj.weight'))!.shape, [24, 8]);
   assert.deepEqual(headDim.find((t) => t.name.endsWith('0.self_attn.o_proj.weight'))!.shape, [8, 24]);
-  const scalar = expectedTensors(parseLlamaConfig({ ...tiny, architectures: ['LlamaForSequenceClassification'] }));
+  const scalar = expectedTensors(parseHfConfig({ ...tiny, architectures: ['LlamaForSequenceClassification'] }));
   assert.deepEqual(scalar.slice(-2), [{ name: 'score.weight', shape: [1, 8] }, { name: 'score.bias', shape: [1], optional: true }]);
 });
 
@@ -65,7 +66,7 @@ test('the committed PyTorch fixtures load, with exactly the tensors their config
   assert.deepEqual(dirs.sort(), ['llama-gqa', 'llama-tied', 'llama-tied-bf16', 'llama-tied-f16', 'llama-untied']);
   for (const d of dirs) {
     const ck = loadCheckpoint(join(fixtures, d));
-    const config = parseLlamaConfig(ck.config);
+    const config = parseHfConfig(ck.config);
     const expected = expectedTensors(config).filter((e) => !e.optional);
     assert.deepEqual([...ck.tensors.keys()].sort(), expected.map((e) => e.name).sort(), d);
     for (const e of expected) assert.deepEqual(ck.tensors.get(e.name)!.shape, e.shape, `${d} ${e.name}`);
@@ -76,7 +77,7 @@ test('the committed PyTorch fixtures load, with exactly the tensors their config
     assert.ok(ids.data.every((id) => id >= 0 && id < config.vocab_size));
     assert.deepEqual(ref.get('logits')!.shape, [...ids.shape, config.vocab_size]);
   }
-  const gqa = parseLlamaConfig(loadCheckpoint(join(fixtures, 'llama-gqa')).config);
+  const gqa = parseHfConfig(loadCheckpoint(join(fixtures, 'llama-gqa')).config);
   assert.ok(gqa.num_key_value_heads < gqa.num_attention_heads);
 });
 
@@ -269,9 +270,9 @@ test('configs the engine cannot run are refused by field', () => {
     [{ ...tiny, head_dim: 3 }, /head_dim 3 must be even/],
     [{ ...tiny, tie_word_embeddings: 'yes' }, /"tie_word_embeddings" must be true or false/],
   ];
-  for (const [cfg, re] of cases) assert.throws(() => parseLlamaConfig(cfg, 'x/config.json'), re);
+  for (const [cfg, re] of cases) assert.throws(() => parseHfConfig(cfg, 'x/config.json'), re);
   // HF defaults fill what a minimal config leaves out.
-  const c = parseLlamaConfig({ vocab_size: 5, hidden_size: 4, intermediate_size: 6, num_hidden_layers: 1, num_attention_heads: 2 });
+  const c = parseHfConfig({ vocab_size: 5, hidden_size: 4, intermediate_size: 6, num_hidden_layers: 1, num_attention_heads: 2 });
   assert.deepEqual([c.num_key_value_heads, c.head_dim, c.rope_theta, c.rms_norm_eps, c.tie_word_embeddings], [2, 2, 10000, 1e-6, false]);
   const p = checkTensors(expectedTensors(c), new Map([['model.norm.weight', { shape: [4] }], ['extra', { shape: [1] }]]));
   assert.equal(p.missing.length, expectedTensors(c).length - 1);
@@ -287,7 +288,7 @@ test("a real HF config (SmolLM2-135M's config.json) is accepted and sized right"
     rope_scaling: null, rope_theta: 100000, tie_word_embeddings: true, torch_dtype: 'bfloat16',
     transformers_version: '4.42.3', use_cache: true, vocab_size: 49152,
   };
-  const expected = expectedTensors(parseLlamaConfig(smol)).filter((e) => !e.optional);
+  const expected = expectedTensors(parseHfConfig(smol)).filter((e) => !e.optional);
   const params = expected.reduce((sum, e) => sum + e.shape.reduce((a, b) => a * b, 1), 0);
   assert.equal(params, 134_515_008);
   assert.deepEqual(expected.find((e) => e.name === 'model.layers.29.self_attn.k_proj.weight')!.shape, [192, 576]);

@@ -8,28 +8,12 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
 import { readSafetensors, readSafetensorsHeader, writeSafetensors, asFloat } from './safetensors.ts';
+import { parseHfConfig, type HfLlamaConfig } from './config.ts';
 
 export type Tensor = { shape: number[]; data: Float32Array };
 
-/** The LlamaConfig fields the engine uses, with HF's names; parseLlamaConfig fills HF's defaults. */
-export interface LlamaConfig {
-  vocab_size: number;
-  hidden_size: number;
-  intermediate_size: number;
-  num_hidden_layers: number;
-  num_attention_heads: number;
-  num_key_value_heads: number;
-  head_dim: number;
-  max_position_embeddings: number;
-  rms_norm_eps: number;
-  rope_theta: number;
-  tie_word_embeddings: boolean;
-  bos_token_id?: number | null;
-  eos_token_id?: number | number[] | null;
-  /** Present (as ["LlamaForSequenceClassification"]) on scalar-head models: reward and value models. */
-  architectures?: string[];
-  [other: string]: unknown;
-}
+/** config.json with HF's names and defaults filled; validated and mapped by `parseHfConfig` in config.ts. */
+export type { HfLlamaConfig };
 
 export interface Checkpoint {
   /** config.json exactly as found (unknown fields included). */
@@ -68,68 +52,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/**
- * Validates a config.json object as a Llama-family model the engine can run, filling HF LlamaConfig's
- * defaults for optional fields. Features the engine does not implement are refused rather than ignored,
- * because ignoring them would give wrong logits without any sign of it.
- */
-export function parseLlamaConfig(raw: unknown, file = CONFIG): LlamaConfig {
-  if (!isObject(raw)) throw new UserError(`${file}: config is not a JSON object`);
-  const where = (field: string) => `${file}: "${field}"`;
-  const int = (field: string, fallback?: number): number => {
-    const v = raw[field] ?? fallback;
-    if (v === undefined) throw new UserError(`${where(field)} is missing`);
-    if (!Number.isSafeInteger(v) || (v as number) <= 0) throw new UserError(`${where(field)} must be a positive integer, got ${JSON.stringify(v)}`);
-    return v as number;
-  };
-  const num = (field: string, fallback: number): number => {
-    const v = raw[field] ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new UserError(`${where(field)} must be a positive number, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  if (raw.model_type !== undefined && raw.model_type !== 'llama') {
-    throw new UserError(`${where('model_type')} is ${JSON.stringify(raw.model_type)}; only "llama" checkpoints are supported`);
-  }
-  const act = raw.hidden_act ?? 'silu';
-  if (act !== 'silu') throw new UserError(`${where('hidden_act')} is ${JSON.stringify(act)}; only "silu" (SwiGLU) is supported`);
-  for (const f of ['attention_bias', 'mlp_bias']) {
-    if (raw[f]) throw new UserError(`${where(f)} is true; biases in attention/MLP are not supported`);
-  }
-  if (raw.rope_scaling != null) {
-    throw new UserError(`${where('rope_scaling')} is ${JSON.stringify(raw.rope_scaling)}; only plain rotary embeddings (rope_scaling null) are supported`);
-  }
-  if (raw.rope_interleaved === true) {
-    throw new UserError(`${where('rope_interleaved')} is true; only HF's rotate_half pairing (i, i + head_dim/2) is supported`);
-  }
-  const hidden = int('hidden_size');
-  const heads = int('num_attention_heads');
-  const kvHeads = int('num_key_value_heads', heads);
-  if (raw.head_dim == null && hidden % heads !== 0) {
-    throw new UserError(`${file}: hidden_size ${hidden} is not divisible by num_attention_heads ${heads}`);
-  }
-  const headDim = int('head_dim', hidden / heads);
-  if (heads % kvHeads !== 0) throw new UserError(`${file}: num_attention_heads ${heads} is not a multiple of num_key_value_heads ${kvHeads}`);
-  if (headDim % 2 !== 0) throw new UserError(`${file}: head_dim ${headDim} must be even for rotary embeddings`);
-  const tie = raw.tie_word_embeddings ?? false;
-  if (typeof tie !== 'boolean') throw new UserError(`${where('tie_word_embeddings')} must be true or false`);
-  return {
-    ...raw,
-    vocab_size: int('vocab_size'),
-    hidden_size: hidden,
-    intermediate_size: int('intermediate_size'),
-    num_hidden_layers: int('num_hidden_layers'),
-    num_attention_heads: heads,
-    num_key_value_heads: kvHeads,
-    head_dim: headDim,
-    max_position_embeddings: int('max_position_embeddings', 2048),
-    rms_norm_eps: num('rms_norm_eps', 1e-6),
-    rope_theta: num('rope_theta', 10000),
-    tie_word_embeddings: tie,
-  };
-}
-
 /** True for reward/value models: a `score` head on the last hidden state instead of (or beside) lm_head. */
-export function hasScalarHead(config: LlamaConfig): boolean {
+export function hasScalarHead(config: HfLlamaConfig): boolean {
   return Array.isArray(config.architectures) && config.architectures.includes('LlamaForSequenceClassification');
 }
 
@@ -137,7 +61,7 @@ export function hasScalarHead(config: LlamaConfig): boolean {
  * Every tensor a checkpoint of this config holds, with its HF name and [out, in] shape.
  * Optional ones: lm_head when tied (some exporters keep a copy) or on a scalar-head model, score.bias.
  */
-export function expectedTensors(config: LlamaConfig): ExpectedTensor[] {
+export function expectedTensors(config: HfLlamaConfig): ExpectedTensor[] {
   const D = config.hidden_size, F = config.intermediate_size, V = config.vocab_size;
   const q = config.num_attention_heads * config.head_dim;
   const kv = config.num_key_value_heads * config.head_dim;
@@ -224,7 +148,7 @@ export function loadCheckpoint(dir: string, opts: { check?: boolean } = {}): Che
       (hasBin ? ' (only PyTorch pickle weights are here; convert them to safetensors)' : ''));
   }
   if (opts.check !== false) {
-    assertTensors(dir, expectedTensors(parseLlamaConfig(config, configFile)), tensors);
+    assertTensors(dir, expectedTensors(parseHfConfig(config, configFile)), tensors);
   }
   const result: Checkpoint = { config, tensors };
   if (existsSync(join(dir, TOKENIZER))) result.tokenizerPath = resolve(dir, TOKENIZER);
@@ -283,20 +207,20 @@ function isCheckpointFile(name: string): boolean {
  */
 export function saveCheckpoint(
   dir: string,
-  config: Partial<LlamaConfig> & Record<string, unknown>,
+  config: Partial<HfLlamaConfig> & Record<string, unknown>,
   tensors: Map<string, Tensor>,
   extra: SaveExtra = {},
 ): void {
   const scalar = tensors.has('score.weight');
   const full: Record<string, unknown> = {
-    ...parseLlamaConfig({ ...config, model_type: 'llama' }, `${dir}/${CONFIG}`),
+    ...parseHfConfig({ ...config, model_type: 'llama' }, `${dir}/${CONFIG}`),
     architectures: [scalar ? 'LlamaForSequenceClassification' : 'LlamaForCausalLM'],
     model_type: 'llama',
     hidden_act: 'silu',
     torch_dtype: 'float32',
   };
   if (scalar) full.num_labels = 1;
-  assertTensors(`saving ${dir}`, expectedTensors(full as LlamaConfig), tensors);
+  assertTensors(`saving ${dir}`, expectedTensors(full as HfLlamaConfig), tensors);
 
   const target = resolve(dir);
   mkdirSync(dirname(target), { recursive: true });

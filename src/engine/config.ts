@@ -17,73 +17,101 @@ export interface LlamaConfig {
   tieWordEmbeddings: boolean;
 }
 
-function positiveInt(json: Record<string, unknown>, key: string, source: string, fallback?: number): number {
-  const v = json[key] ?? fallback;
-  if (v === undefined) throw new UserError(`${source}: missing "${key}"`);
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    throw new UserError(`${source}: "${key}" must be a positive integer, got ${JSON.stringify(v)}`);
-  }
-  return v;
+/**
+ * A config.json with HF's field names, HF LlamaConfig's defaults filled in and unknown fields kept
+ * (what checkpoint code reads and writes; `parseHfConfig` makes one).
+ */
+export interface HfLlamaConfig {
+  vocab_size: number;
+  hidden_size: number;
+  intermediate_size: number;
+  num_hidden_layers: number;
+  num_attention_heads: number;
+  num_key_value_heads: number;
+  head_dim: number;
+  max_position_embeddings: number;
+  rms_norm_eps: number;
+  rope_theta: number;
+  tie_word_embeddings: boolean;
+  bos_token_id?: number | null;
+  eos_token_id?: number | number[] | null;
+  /** Present (as ["LlamaForSequenceClassification"]) on scalar-head models: reward and value models. */
+  architectures?: string[];
+  [other: string]: unknown;
 }
 
-function positiveNumber(json: Record<string, unknown>, key: string, source: string, fallback: number): number {
-  const v = json[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-    throw new UserError(`${source}: "${key}" must be a positive number, got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
-/** Validates an HF Llama `config.json` object. `source` names the file in error messages. */
+/**
+ * Validates an HF Llama `config.json` object as a model the engine can run and maps it to the engine's
+ * names, filling HF LlamaConfig's defaults. Features the engine does not implement are refused rather than
+ * ignored, because ignoring them would give wrong logits without any sign of it. `source` names the file.
+ * This is the only place config.json is validated: `parseHfConfig` and `makeConfig` go through it.
+ */
 export function parseLlamaConfig(json: unknown, source = 'config.json'): LlamaConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new UserError(`${source}: expected a JSON object`);
+    throw new UserError(`${source}: config is not a JSON object`);
   }
-  const j = json as Record<string, unknown>;
-  const act = j.hidden_act ?? 'silu';
-  if (act !== 'silu') throw new UserError(`${source}: hidden_act "${String(act)}" is not supported (only "silu")`);
-  const scaling = j.rope_scaling;
-  if (scaling !== undefined && scaling !== null) {
-    throw new UserError(`${source}: rope_scaling is not supported (got ${JSON.stringify(scaling)})`);
+  const raw = json as Record<string, unknown>;
+  const where = (field: string) => `${source}: "${field}"`;
+  const int = (field: string, fallback?: number): number => {
+    const v = raw[field] ?? fallback;
+    if (v === undefined) throw new UserError(`${where(field)} is missing`);
+    if (!Number.isSafeInteger(v) || (v as number) <= 0) {
+      throw new UserError(`${where(field)} must be a positive integer, got ${JSON.stringify(v)}`);
+    }
+    return v as number;
+  };
+  const num = (field: string, fallback: number): number => {
+    const v = raw[field] ?? fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+      throw new UserError(`${where(field)} must be a positive number, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  };
+  if (raw.model_type !== undefined && raw.model_type !== 'llama') {
+    throw new UserError(`${where('model_type')} is ${JSON.stringify(raw.model_type)}; only "llama" checkpoints are supported`);
   }
-  for (const flag of ['attention_bias', 'mlp_bias']) {
-    if (j[flag] === true) throw new UserError(`${source}: ${flag}=true is not supported`);
+  const act = raw.hidden_act ?? 'silu';
+  if (act !== 'silu') throw new UserError(`${where('hidden_act')} is ${JSON.stringify(act)}; only "silu" (SwiGLU) is supported`);
+  for (const f of ['attention_bias', 'mlp_bias']) {
+    if (raw[f]) throw new UserError(`${where(f)} is true; biases in attention/MLP are not supported`);
   }
-  const hiddenSize = positiveInt(j, 'hidden_size', source);
-  const numHeads = positiveInt(j, 'num_attention_heads', source);
-  const numKvHeads = positiveInt(j, 'num_key_value_heads', source, numHeads);
-  if (j.head_dim === undefined && hiddenSize % numHeads !== 0) {
+  if (raw.rope_scaling != null) {
+    throw new UserError(`${where('rope_scaling')} is ${JSON.stringify(raw.rope_scaling)}; only plain rotary embeddings (rope_scaling null) are supported`);
+  }
+  if (raw.rope_interleaved === true) {
+    throw new UserError(`${where('rope_interleaved')} is true; only HF's rotate_half pairing (i, i + head_dim/2) is supported`);
+  }
+  const hiddenSize = int('hidden_size');
+  const numHeads = int('num_attention_heads');
+  const numKvHeads = int('num_key_value_heads', numHeads);
+  if (raw.head_dim == null && hiddenSize % numHeads !== 0) {
     throw new UserError(`${source}: hidden_size ${hiddenSize} is not divisible by num_attention_heads ${numHeads}`);
   }
-  const headDim = positiveInt(j, 'head_dim', source, hiddenSize / numHeads);
-  if (headDim % 2 !== 0) throw new UserError(`${source}: head_dim ${headDim} must be even (rotary embeddings)`);
+  const headDim = int('head_dim', hiddenSize / numHeads);
   if (numHeads % numKvHeads !== 0) {
-    throw new UserError(
-      `${source}: num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`,
-    );
+    throw new UserError(`${source}: num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`);
   }
-  const tie = j.tie_word_embeddings ?? false;
-  if (typeof tie !== 'boolean') throw new UserError(`${source}: "tie_word_embeddings" must be true or false`);
+  if (headDim % 2 !== 0) throw new UserError(`${source}: head_dim ${headDim} must be even for rotary embeddings`);
+  const tie = raw.tie_word_embeddings ?? false;
+  if (typeof tie !== 'boolean') throw new UserError(`${where('tie_word_embeddings')} must be true or false`);
   return {
-    vocabSize: positiveInt(j, 'vocab_size', source),
+    vocabSize: int('vocab_size'),
     hiddenSize,
-    intermediateSize: positiveInt(j, 'intermediate_size', source),
-    numLayers: positiveInt(j, 'num_hidden_layers', source),
+    intermediateSize: int('intermediate_size'),
+    numLayers: int('num_hidden_layers'),
     numHeads,
     numKvHeads,
     headDim,
-    rmsNormEps: positiveNumber(j, 'rms_norm_eps', source, 1e-6),
-    ropeTheta: positiveNumber(j, 'rope_theta', source, 10000),
-    maxPositionEmbeddings: positiveInt(j, 'max_position_embeddings', source, 2048),
+    rmsNormEps: num('rms_norm_eps', 1e-6),
+    ropeTheta: num('rope_theta', 10000),
+    maxPositionEmbeddings: int('max_position_embeddings', 2048),
     tieWordEmbeddings: tie,
   };
 }
 
-/** The HF `config.json` object for a config (LlamaForCausalLM, float32). */
-export function toHfConfig(c: LlamaConfig): Record<string, unknown> {
+/** The engine's fields under their HF names: the one HF↔engine mapping (the inverse of parseLlamaConfig). */
+function hfFields(c: LlamaConfig) {
   return {
-    architectures: ['LlamaForCausalLM'],
-    model_type: 'llama',
     vocab_size: c.vocabSize,
     hidden_size: c.hiddenSize,
     intermediate_size: c.intermediateSize,
@@ -91,11 +119,26 @@ export function toHfConfig(c: LlamaConfig): Record<string, unknown> {
     num_attention_heads: c.numHeads,
     num_key_value_heads: c.numKvHeads,
     head_dim: c.headDim,
-    hidden_act: 'silu',
     rms_norm_eps: c.rmsNormEps,
     rope_theta: c.ropeTheta,
     max_position_embeddings: c.maxPositionEmbeddings,
     tie_word_embeddings: c.tieWordEmbeddings,
+  };
+}
+
+/** Validates like parseLlamaConfig but keeps HF's names and every other field of config.json, defaults filled. */
+export function parseHfConfig(json: unknown, source = 'config.json'): HfLlamaConfig {
+  const c = parseLlamaConfig(json, source);
+  return { ...(json as Record<string, unknown>), ...hfFields(c) };
+}
+
+/** The HF `config.json` object for a config (LlamaForCausalLM, float32). */
+export function toHfConfig(c: LlamaConfig): Record<string, unknown> {
+  return {
+    architectures: ['LlamaForCausalLM'],
+    model_type: 'llama',
+    ...hfFields(c),
+    hidden_act: 'silu',
     attention_bias: false,
     mlp_bias: false,
     torch_dtype: 'float32',

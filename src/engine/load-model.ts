@@ -1,6 +1,6 @@
 // Checkpoint directory ⇄ LlamaModel: the glue between checkpoint.ts (files, names, shapes) and the
 // model's flat parameter block.
-import { loadCheckpoint, saveCheckpoint, hasScalarHead, type SaveExtra, type LlamaConfig as HfConfig } from './checkpoint.ts';
+import { loadCheckpoint, saveCheckpoint, hasScalarHead, type SaveExtra, type HfLlamaConfig as HfConfig } from './checkpoint.ts';
 import { parseLlamaConfig, toHfConfig } from './config.ts';
 import { LlamaModel } from './model.ts';
 import { join } from 'node:path';

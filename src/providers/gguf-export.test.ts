@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { saveCheckpoint, expectedTensors, parseLlamaConfig, type Tensor } from '../engine/checkpoint.ts';
+import { saveCheckpoint, expectedTensors, type Tensor } from '../engine/checkpoint.ts';
+import { parseHfConfig } from '../engine/config.ts';
 import { trainTokenizer } from '../tokenizer/train.ts';
 import { saveTokenizer } from '../tokenizer/tokenizer-files.ts';
 import { SPECIAL, SPECIAL_TOKENS } from '../tokenizer/special-tokens.ts';
@@ -25,7 +26,7 @@ function randomCheckpoint(config: Record<string, unknown> = HF_CONFIG): { dir: s
   let seed = 12345;
   const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 0.2;
   const tensors = new Map<string, Tensor>();
-  for (const e of expectedTensors(parseLlamaConfig(config))) {
+  for (const e of expectedTensors(parseHfConfig(config))) {
     if (e.optional) continue;
     const n = e.shape.reduce((a, b) => a * b, 1);
     tensors.set(e.name, { shape: e.shape, data: Float32Array.from({ length: n }, rand) });

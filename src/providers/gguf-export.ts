@@ -3,7 +3,8 @@
 // BPE tokenizer as llama.cpp's "gpt2" tokenizer model with the chat template.
 import { basename } from 'node:path';
 import { UserError } from '../util/errors.ts';
-import { loadCheckpoint, parseLlamaConfig, expectedTensors, hasScalarHead, type LlamaConfig } from '../engine/checkpoint.ts';
+import { loadCheckpoint, expectedTensors, hasScalarHead } from '../engine/checkpoint.ts';
+import { parseHfConfig, type HfLlamaConfig as LlamaConfig } from '../engine/config.ts';
 import { loadTokenizer, type TokenizerConfig } from '../tokenizer/tokenizer-files.ts';
 import { PARLEY_CHAT_TEMPLATE } from '../tokenizer/chat-template.ts';
 import { LLAMA3_PATTERN, GPT2_PATTERN, type PreTokenizeStep } from '../tokenizer/pretokenize.ts';
@@ -157,7 +158,7 @@ export function exportGguf(o: GgufExportOptions): GgufExportSummary {
   const dtype = o.dtype ?? 'f16';
   if (dtype !== 'f16' && dtype !== 'f32') throw new UserError(`--dtype must be f16 or f32, got ${JSON.stringify(dtype)}`);
   const ckpt = loadCheckpoint(o.modelDir);
-  const config = parseLlamaConfig(ckpt.config, `${o.modelDir}/config.json`);
+  const config = parseHfConfig(ckpt.config, `${o.modelDir}/config.json`);
   if (hasScalarHead(config)) throw new UserError(`${o.modelDir} is a reward/value model (scalar head): llama.cpp runs language models only`);
   const { tokenizer, config: tokConfig } = loadTokenizer(o.modelDir);
   const name = o.name ?? (typeof ckpt.parley?.name === 'string' ? ckpt.parley.name : basename(o.modelDir.replace(/\/+$/, '')));

@@ -4,7 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { saveCheckpoint, expectedTensors, parseLlamaConfig, type Tensor } from '../engine/checkpoint.ts';
+import { saveCheckpoint, expectedTensors, type Tensor } from '../engine/checkpoint.ts';
+import { parseHfConfig } from '../engine/config.ts';
 import { trainTokenizer } from '../tokenizer/train.ts';
 import { saveTokenizer } from '../tokenizer/tokenizer-files.ts';
 import { SPECIAL_TOKENS } from '../tokenizer/special-tokens.ts';
@@ -27,7 +28,7 @@ test('a configured GGUF model is listed from its header; without node-llama-cpp 
     max_position_embeddings: 96, tie_word_embeddings: true,
   };
   const tensors = new Map<string, Tensor>();
-  for (const e of expectedTensors(parseLlamaConfig(config))) {
+  for (const e of expectedTensors(parseHfConfig(config))) {
     if (!e.optional) tensors.set(e.name, { shape: e.shape, data: new Float32Array(e.shape.reduce((a, b) => a * b, 1)).fill(0.01) });
   }
   const dir = join(root, 'ckpt');

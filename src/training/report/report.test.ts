@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeConfig, toHfConfig } from '../../engine/config.ts';
-import { expectedTensors, type LlamaConfig as HfConfig } from '../../engine/checkpoint.ts';
+import { expectedTensors, type HfLlamaConfig as HfConfig } from '../../engine/checkpoint.ts';
 import type { EvalResult } from '../eval/result.ts';
 import { aggregate } from '../eval/metrics.ts';
 import { writeRunReport } from './pipeline-step.ts';
