@@ -2,12 +2,12 @@
 // and the run directory holds what README.md promises. Asserts no quality targets.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shutdownEngine } from '../engine/ops.ts';
 import { runPipeline, stepNames } from './pipeline.ts';
-import { readState } from './run-dir.ts';
+import { readState, writeJsonAtomic } from './run-dir.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-pipeline-'));
 after(async () => {
@@ -73,4 +73,28 @@ test('tiny pipeline: stages connect, losses fall, re-running resumes from the la
   await runPipeline({ out, preset: 'tiny', iterations: 2, log: (l) => again.push(l) });
   assert.equal(again.filter((l) => l.includes('already finished')).length, stepNames(2).length);
   await assert.rejects(runPipeline({ out, preset: 'small', iterations: 2, log: quiet }), /started with --preset tiny/);
+});
+
+test('--rankings FILE: rankings people made replace the simulated ranker, checked like any dataset', async () => {
+  const done = join(dir, 'run');
+  assert.ok(existsSync(join(done, 'sft')), 'needs the first test\'s run');
+  const out = join(dir, 'human');
+  cpSync(done, out, { recursive: true });
+  const state = readState(out);
+  for (const k of Object.keys(state.steps)) if (!['data', 'tokenizer', 'pretrain', 'sft'].includes(k)) delete state.steps[k];
+  writeJsonAtomic(join(out, 'state.json'), state);
+  const prompt = [{ role: 'user', content: 'What is the capital of France?' }];
+  const human = join(dir, 'human-rankings.jsonl');
+  const rows = Array.from({ length: 8 }, (_, i) => JSON.stringify({ prompt, completions: ['Paris.', `It is ${'very '.repeat(i)}Lyon.`, 'Paris is the capital of France.'], ranking: [0, 2, 1] }));
+  writeFileSync(human, rows.join('\n') + '\n');
+  await runPipeline({ out, preset: 'tiny', iterations: 2, rankings: human, stopAfter: 'reward-1', log: () => {} });
+  const after = readState(out);
+  assert.equal(after.steps['rankings-1'].metrics.from_file, 1);
+  assert.equal(readFileSync(join(out, 'rankings-1.jsonl'), 'utf8'), readFileSync(human, 'utf8'));
+  assert.ok(after.steps['reward-1'] && !after.steps['ppo-1']);
+  writeFileSync(human, JSON.stringify({ prompt, completions: ['Paris.'], ranking: [0] }) + '\n');
+  const again = join(dir, 'human2');
+  cpSync(done, again, { recursive: true });
+  writeJsonAtomic(join(again, 'state.json'), state);
+  await assert.rejects(runPipeline({ out: again, preset: 'tiny', iterations: 2, rankings: human, log: () => {} }), /human-rankings\.jsonl:1: a ranking needs K >= 2/);
 });
