@@ -97,12 +97,14 @@ export function register(program: Command): void {
     });
 
   shapeOptions(bench.command('decode'), { batch: '1,8', ctx: '16', ctxHelp: 'prompt length', batchHelp: 'batch sizes to measure, comma-separated' })
-    .description('decode with the KV cache; prints {"batch", "tokens_per_s"} per batch size')
+    .description('prefill (one by one vs batched) and decode with the KV cache; prints {"batch", "tokens_per_s", "prefill_speedup"} per batch size')
     .option('--tokens <n>', 'timed decode steps per batch size', '64')
-    .action(async (o: ShapeFlags & { batch: string; tokens: string }) => {
+    .option('--prefill-reps <n>', 'timed rounds of prefilling the prompts one by one vs batched (median reported)', '3')
+    .action(async (o: ShapeFlags & { batch: string; tokens: string; prefillReps: string }) => {
       const batches = parseIdList('--batch', o.batch);
       if (batches.some((b) => b < 1)) throw new UserError('--batch: batch sizes must be >= 1');
       const P = parseInteger('--ctx', o.ctx, 1), N = parseInteger('--tokens', o.tokens, 1);
+      const reps = parseInteger('--prefill-reps', o.prefillReps, 1, 1000);
       const { initEngine, poolThreads } = await import('../engine/ops.ts');
       const { Decoder } = await import('../engine/decode.ts');
       const { Rng } = await import('../engine/sampling.ts');
@@ -113,7 +115,22 @@ export function register(program: Command): void {
       for (const S of batches) {
         const dec = new Decoder(model, S, P + N + 1);
         const slots = Array.from({ length: S }, () => dec.cache.acquire());
-        for (const s of slots) dec.prefill(s, Array.from({ length: P }, () => Math.floor(rng.next() * V)));
+        // Prompts of different lengths (P down to ~0.8·P), prefilled one by one and batched, interleaved
+        // so both see the same machine load; only their ratio is meaningful on a shared machine.
+        const prompts = slots.map((_, i) => Array.from({ length: Math.max(1, P - ((i * 3) % Math.ceil(P / 5 + 1))) }, () => Math.floor(rng.next() * V)));
+        const single: number[] = [], batched: number[] = [];
+        for (let rep = 0; rep < reps + 1; rep++) {
+          for (const s of slots) dec.cache.lens[s] = 0;
+          let t = performance.now();
+          slots.forEach((s, i) => dec.prefill(s, prompts[i]));
+          if (rep > 0) single.push(performance.now() - t); // rep 0 warms both up
+          for (const s of slots) dec.cache.lens[s] = 0;
+          t = performance.now();
+          dec.prefillMany(slots, prompts);
+          if (rep > 0) batched.push(performance.now() - t);
+        }
+        const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+        const prefillTokens = prompts.reduce((n, p) => n + p.length, 0);
         dec.step(slots, slots.map(() => 1)); // warm-up
         const t0 = performance.now();
         for (let i = 0; i < N; i++) dec.step(slots, slots.map(() => Math.floor(rng.next() * V)));
@@ -121,7 +138,10 @@ export function register(program: Command): void {
         dec.dispose();
         process.stdout.write(JSON.stringify({
           bench: 'decode', ...shapeOf(o), batch: S, prompt: P, tokens: N, threads: poolThreads(),
-          ms_per_step: Number(((seconds * 1000) / N).toFixed(2)), tokens_per_s: Math.round((S * N) / seconds), peak_rss_mb: peakRssMb(),
+          ms_per_step: Number(((seconds * 1000) / N).toFixed(2)), tokens_per_s: Math.round((S * N) / seconds),
+          prefill_tokens: prefillTokens, prefill_ms_one_by_one: Number(median(single).toFixed(2)),
+          prefill_ms_batched: Number(median(batched).toFixed(2)),
+          prefill_speedup: Number((median(single) / median(batched)).toFixed(2)), peak_rss_mb: peakRssMb(),
         }) + '\n');
       }
     });

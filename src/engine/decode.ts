@@ -1,11 +1,12 @@
-// Inference with a KV cache: prefill a prompt with one full forward pass (keeping its keys and
-// values), then decode one token per sequence per step, several sequences as one batch of rows
+// Inference with a KV cache: prefill prompts with full forward passes (several prompts of similar
+// length in one, keeping their keys and values), then decode one token per sequence per step, several sequences as one batch of rows
 // (each at its own position, reading its own cache slot).
 import { UserError } from '../util/errors.ts';
 import { alloc, free, f32, i32, memoryBytes } from './memory.ts';
 import * as ops from './ops.ts';
 import type { LlamaModel } from './model.ts';
 import { KVCache } from './kv-cache.ts';
+import { prefillGroups } from './prefill-groups.ts';
 
 export class Decoder {
   readonly cache: KVCache;
@@ -45,21 +46,65 @@ export class Decoder {
    * last position (a copy).
    */
   prefill(slot: number, prompt: ArrayLike<number>): Float32Array {
-    const m = this.model, c = m.config, cache = this.cache, T = prompt.length;
-    if (T < 1) throw new UserError('prompt is empty: at least one token is needed');
-    if (T > cache.maxT) throw new UserError(`prompt has ${T} tokens, more than the ${cache.maxT} this decoder holds`);
-    if (cache.lens[slot] !== 0) throw new Error(`prefill: slot ${slot} is not empty`);
-    const a = m.forward(prompt, 1, T, { logits: false });
-    const kvd = cache.rowFloats;
+    return this.prefillMany([slot], [prompt])[0];
+  }
+
+  /**
+   * Prefills several prompts (prompts[i] into the empty slot slots[i]) and returns each one's logits [V]
+   * at its last position (copies). Prompts of similar length share one forward pass, right-padded to the
+   * longest (causal attention: padding after a prompt never reaches it), so the weights are read once per
+   * group instead of once per prompt; groups are cut where padding would waste more than it saves.
+   */
+  prefillMany(slots: ArrayLike<number>, prompts: ArrayLike<number>[]): Float32Array[] {
+    const cache = this.cache;
+    if (slots.length !== prompts.length) throw new Error(`prefill: ${slots.length} slots but ${prompts.length} prompts`);
+    const seen = new Set<number>();
+    prompts.forEach((p, i) => {
+      const slot = slots[i];
+      if (p.length < 1) throw new UserError('prompt is empty: at least one token is needed');
+      if (p.length > cache.maxT) throw new UserError(`prompt has ${p.length} tokens, more than the ${cache.maxT} this decoder holds`);
+      if (!Number.isInteger(slot) || slot < 0 || slot >= cache.slots) throw new Error(`prefill: slot ${slot} is not in 0..${cache.slots - 1}`);
+      if (seen.has(slot)) throw new Error(`prefill: slot ${slot} listed twice`);
+      seen.add(slot);
+      if (cache.lens[slot] !== 0) throw new Error(`prefill: slot ${slot} is not empty`);
+      this.checkIds(p);
+    });
+    const out: Float32Array[] = new Array(prompts.length);
+    for (const group of prefillGroups(prompts.map((p) => p.length))) this.prefillGroup(group, slots, prompts, out);
+    return out;
+  }
+
+  // One forward over the group's prompts as a [B, T] batch, T = the longest; k/v rows and logits per prompt.
+  private prefillGroup(group: number[], slots: ArrayLike<number>, prompts: ArrayLike<number>[], out: Float32Array[]): void {
+    const m = this.model, c = m.config, cache = this.cache, B = group.length;
+    const T = Math.max(...group.map((i) => prompts[i].length));
+    const ids = new Int32Array(B * T); // padding: id 0, any valid id does
+    group.forEach((i, b) => ids.set(Array.from(prompts[i]), b * T));
+    const a = m.forward(ids, B, T, { logits: false });
+    const kvd = cache.rowFloats, C = c.hiddenSize, V = c.vocabSize;
     for (let l = 0; l < c.numLayers; l++) {
-      // acts k/v are [T, KVH, hd], the same layout as a slot's first T cache rows.
-      f32(cache.k(l) + cache.rowOffset(slot, 0), T * kvd).set(f32(a.layers[l].k, T * kvd));
-      f32(cache.v(l) + cache.rowOffset(slot, 0), T * kvd).set(f32(a.layers[l].v, T * kvd));
+      // acts k/v are [B, T, KVH, hd]; a slot's first len cache rows take row b's first len positions.
+      group.forEach((i, b) => {
+        const len = prompts[i].length, from = (b * T) * kvd;
+        f32(cache.k(l) + cache.rowOffset(slots[i], 0), len * kvd).set(f32(a.layers[l].k + from * 4, len * kvd));
+        f32(cache.v(l) + cache.rowOffset(slots[i], 0), len * kvd).set(f32(a.layers[l].v + from * 4, len * kvd));
+      });
     }
-    cache.lens[slot] = T;
-    const C = c.hiddenSize, V = c.vocabSize;
-    ops.matmulNT(this.p.logits, a.lnf + (T - 1) * C * 4, m.w.lmHead, 1, C, V, false);
-    return f32(this.p.logits, V).slice();
+    // The last hidden rows, gathered up to 8 at a time: M <= 8 takes the matrix-vector path, whose rows are
+    // independent, so each prompt's logits are bit for bit those of a prefill on its own.
+    const rowsAtOnce = Math.min(8, cache.slots);
+    for (let g0 = 0; g0 < B; g0 += rowsAtOnce) {
+      const n = Math.min(rowsAtOnce, B - g0);
+      const ln = f32(this.p.ln, n * C);
+      for (let r = 0; r < n; r++) {
+        const b = g0 + r, i = group[b];
+        ln.set(f32(a.lnf + (b * T + prompts[i].length - 1) * C * 4, C), r * C);
+      }
+      ops.matmulNT(this.p.logits, this.p.ln, m.w.lmHead, n, C, V, false);
+      const logits = f32(this.p.logits, n * V);
+      for (let r = 0; r < n; r++) out[group[g0 + r]] = logits.slice(r * V, (r + 1) * V);
+    }
+    for (const i of group) cache.lens[slots[i]] = prompts[i].length;
   }
 
   /**

@@ -75,7 +75,7 @@ export class BatchGeneration {
     this.histories = prompts.map((p) => new TokenHistory(Array.from(p)));
     this.results = prompts.map(() => ({ ids: [], logprobs: [], finishReason: 'length' as const, ...(topN ? { top: [] } : {}) }));
     this.slots = prompts.map(() => this.decoder.cache.acquire());
-    this.pending = prompts.map((p, i) => (opts.maxTokens > 0 ? this.decoder.prefill(this.slots[i], p) : null));
+    this.pending = opts.maxTokens > 0 ? this.decoder.prefillMany(this.slots, prompts) : prompts.map(() => null);
   }
 
   get done(): boolean {
