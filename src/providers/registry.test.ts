@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ModelRegistry } from './registry.ts';
+import { ModelRegistry, type ProviderLoader } from './registry.ts';
 import { OpenAICompatibleProvider } from './openai-compatible.ts';
-import { ProviderError } from './types.ts';
+import { ProviderError, type ChatProvider, type SamplingOptions } from './types.ts';
 import { UserError } from '../util/errors.ts';
 
 function workspace(): string {
@@ -139,3 +139,58 @@ test('a local model is served with the context its batch of KV caches fits in PA
   await assert.rejects(ModelRegistry.fromEnvironment({ PARLEY_KV_CACHE_MB: '16' }, root), /room for only 51 tokens each in PARLEY_KV_CACHE_MB=16; raise PARLEY_KV_CACHE_MB or lower the batch size/);
   await assert.rejects(ModelRegistry.fromEnvironment({ PARLEY_KV_CACHE_MB: 'x' }, root), /PARLEY_KV_CACHE_MB=x must be a whole number/);
 });
+
+test('serveCheckpoint swaps the serving model to another checkpoint once it loads; the old one closes when idle', async () => {
+  const root = workspace();
+  const v1 = checkpointDir(root, 'v1', 512);
+  const v2 = checkpointDir(root, 'v2', 1024);
+  const closed: string[] = [];
+  const gates = new Map<string, () => void>();
+  // A test double per checkpoint: each reply waits until the test lets it finish.
+  const load: ProviderLoader = async (entry, _env, info) => {
+    const path = (entry as { path: string }).path;
+    if (path === v2) await new Promise<void>((r) => gates.set('load', r));
+    return {
+      info,
+      async *chat() {
+        await new Promise<void>((r) => gates.set(`reply:${path}`, r));
+        yield { type: 'delta', text: path };
+        yield { type: 'done', finishReason: 'stop', usage: { promptTokens: 1, completionTokens: 1 } };
+      },
+      complete: () => { throw new Error('unused'); },
+      async close() { closed.push(path); },
+    } satisfies ChatProvider;
+  };
+  const reg = await ModelRegistry.fromEnvironment({ PARLEY_MODEL_DIR: v1, PARLEY_MODEL_ID: 'chat' }, root, load);
+  assert.equal(reg.servingModelId, 'chat');
+  const signal = new AbortController().signal;
+  const old = await reg.get('chat');
+  const oldReply = old.chat([], {} as SamplingOptions, signal)[Symbol.asyncIterator]();
+  const first = oldReply.next(); // a reply running on v1
+  await until(() => gates.has(`reply:${v1}`));
+
+  const { info, ready } = await reg.serveCheckpoint('v2'); // relative to the working directory
+  assert.equal(info.contextLength, 1024);
+  assert.equal(await reg.get('chat'), old, 'the old checkpoint serves while the new one loads');
+  gates.get('load')!();
+  await ready;
+  const now = await reg.get('chat');
+  assert.notEqual(now, old);
+  assert.equal(reg.info('chat')!.contextLength, 1024);
+  assert.deepEqual(closed, [], 'the old checkpoint still has a reply running');
+  gates.get(`reply:${v1}`)!();
+  assert.deepEqual((await first).value, { type: 'delta', text: v1 });
+  while (!(await oldReply.next()).done);
+  await until(() => closed.length > 0);
+  assert.deepEqual(closed, [v1]);
+
+  await assert.rejects(reg.serveCheckpoint('missing'), /cannot read .*missing.*config\.json/);
+  const none = await ModelRegistry.fromEnvironment({}, workspace(), load);
+  await assert.rejects(none.serveCheckpoint(v2), /no local model is configured to serve a checkpoint version/);
+  await reg.close();
+});
+
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 2));
+  assert.ok(cond(), 'condition never became true');
+}

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { UserError } from '../util/errors.ts';
 import { ProviderError, type ChatProvider, type ModelInfo } from './types.ts';
 import { DEFAULT_KV_CACHE_MB, servedContext } from './kv-budget.ts';
+import { trackInUse, type InUse } from './in-use.ts';
 
 const modelId = z
   .string()
@@ -57,8 +58,13 @@ type Env = Record<string, string | undefined>;
 interface Slot {
   entry?: ModelEntry;
   info: ModelInfo;
-  provider?: Promise<ChatProvider>;
+  provider?: Promise<InUse>;
+  /** A checkpoint being loaded to replace the current one (see serveCheckpoint). */
+  switching?: Promise<InUse>;
 }
+
+/** Builds a model's provider (the backends' loaders; tests give a slower or counting one). */
+export type ProviderLoader = (entry: ModelEntry, env: Env, info: ModelInfo) => Promise<ChatProvider>;
 
 export class ModelRegistry {
   private readonly slots = new Map<string, Slot>();
@@ -66,11 +72,15 @@ export class ModelRegistry {
   readonly notices: string[] = [];
   private defaultId: string | undefined;
 
-  private constructor(private readonly env: Env) {}
+  private constructor(
+    private readonly env: Env,
+    private readonly cwd = process.cwd(),
+    private readonly load: ProviderLoader = loadProvider,
+  ) {}
 
   /** Reads the models file and the environment. */
-  static async fromEnvironment(env: Env = process.env, cwd = process.cwd()): Promise<ModelRegistry> {
-    const reg = new ModelRegistry(env);
+  static async fromEnvironment(env: Env = process.env, cwd = process.cwd(), load: ProviderLoader = loadProvider): Promise<ModelRegistry> {
+    const reg = new ModelRegistry(env, cwd, load);
     const explicitFile = env.PARLEY_MODELS_FILE;
     const file = explicitFile ? resolve(cwd, explicitFile) : join(resolve(cwd, env.PARLEY_DATA || './data'), 'models.json');
     const entries: ModelEntry[] = [];
@@ -92,7 +102,7 @@ export class ModelRegistry {
     const reg = new ModelRegistry({});
     for (const p of providers) {
       if (reg.slots.has(p.info.id)) throw new UserError(`two models are named "${p.info.id}"`);
-      reg.slots.set(p.info.id, { info: p.info, provider: Promise.resolve(p) });
+      reg.slots.set(p.info.id, { info: p.info, provider: Promise.resolve(trackInUse(p)) });
     }
     reg.defaultId = providers[0]?.info.id;
     return reg;
@@ -123,6 +133,54 @@ export class ModelRegistry {
     return this.defaultId;
   }
 
+  /**
+   * The local model whose checkpoint follows the store's serving version: the default model when it
+   * is local, else the first local model.
+   */
+  get servingModelId(): string | undefined {
+    const local = [...this.slots.entries()].filter(([, s]) => s.entry?.backend === 'local').map(([id]) => id);
+    return this.defaultId && local.includes(this.defaultId) ? this.defaultId : local[0];
+  }
+
+  /**
+   * Serves the checkpoint directory `path` under the serving model's id (servingModelId). The
+   * checkpoint is checked now; it is loaded on the model's next request if the model is not loaded
+   * yet, else in the background while the old one keeps answering. Then new requests get the new one
+   * and the old one is closed when its running replies end. `ready` settles when the swap is done (or
+   * the load failed: the old checkpoint then stays).
+   */
+  async serveCheckpoint(path: string): Promise<{ info: ModelInfo; ready: Promise<void> }> {
+    const id = this.servingModelId;
+    if (!id) throw new UserError('no local model is configured to serve a checkpoint version: set PARLEY_MODEL_DIR or add a local model to models.json');
+    const slot = this.slots.get(id)!;
+    const entry = { ...(slot.entry as LocalModelEntry), path: resolve(this.cwd, path) };
+    const info = await describe(entry, this.env);
+    if (!slot.provider) {
+      slot.entry = entry;
+      slot.info = info;
+      slot.switching = undefined;
+      return { info, ready: Promise.resolve() };
+    }
+    const loading = this.load(entry, this.env, info).then(trackInUse);
+    slot.switching = loading;
+    const ready = loading.then(
+      async (next) => {
+        if (slot.switching !== loading) return void (await next.provider.close()); // a later switch won
+        const old = slot.provider;
+        slot.entry = entry;
+        slot.info = info;
+        slot.provider = loading;
+        slot.switching = undefined;
+        void old?.then((o) => o.retire(), () => {});
+      },
+      (err) => {
+        if (slot.switching === loading) slot.switching = undefined;
+        console.error(`model "${id}": cannot load ${entry.path}; the previous checkpoint keeps serving:`, err);
+      },
+    );
+    return { info, ready };
+  }
+
   /** The provider for a model id, loading it on first use. Unknown ids → ProviderError 404. */
   get(id: string): Promise<ChatProvider> {
     const slot = this.slots.get(id);
@@ -131,18 +189,19 @@ export class ModelRegistry {
       return Promise.reject(new ProviderError(`The model "${id}" does not exist. Available: ${known}`, 404, 'model_not_found'));
     }
     if (!slot.provider) {
-      slot.provider = loadProvider(slot.entry!, this.env, slot.info);
+      const loading = this.load(slot.entry!, this.env, slot.info).then(trackInUse);
+      slot.provider = loading;
       // A failed load (missing file, bad weights) is retried on the next request rather than cached.
-      slot.provider.catch(() => {
-        slot.provider = undefined;
+      loading.catch(() => {
+        if (slot.provider === loading) slot.provider = undefined;
       });
     }
-    return slot.provider;
+    return slot.provider.then((p) => p.provider);
   }
 
   async close(): Promise<void> {
-    const loaded = [...this.slots.values()].map((s) => s.provider).filter((p): p is Promise<ChatProvider> => !!p);
-    await Promise.allSettled(loaded.map(async (p) => (await p).close()));
+    const loaded = [...this.slots.values()].flatMap((s) => [s.provider, s.switching]).filter((p): p is Promise<InUse> => !!p);
+    await Promise.allSettled(loaded.map(async (p) => (await p).provider.close()));
   }
 }
 

@@ -9,7 +9,7 @@ import type { Metrics } from './metrics.ts';
 import type { Moderator } from './moderation.ts';
 
 /** The part of the provider registry the server uses. */
-export type Models = Pick<ModelRegistry, 'list' | 'info' | 'get' | 'defaultModelId'>;
+export type Models = Pick<ModelRegistry, 'list' | 'info' | 'get' | 'defaultModelId' | 'servingModelId' | 'serveCheckpoint'>;
 
 export interface ServerContext {
   store: Store;

@@ -9,6 +9,7 @@ import { HEARTBEAT_MS } from './generation/manager.ts';
 import { configFromEnv } from './config.ts';
 import { loadModerator } from './moderation-adapter.ts';
 import { serveWebApp } from './web-app.ts';
+import { applyServingVersion } from './serving-version.ts';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 
@@ -36,6 +37,8 @@ export async function startServer(overrides: { port?: number; host?: string } = 
 
   const models = await ModelRegistry.fromEnvironment();
   for (const notice of models.notices) console.log(notice);
+  const serving = await applyServingVersion(store, models);
+  if (serving) console.log(serving);
   const { moderator, notice } = await loadModerator();
   if (notice) console.log(notice);
 

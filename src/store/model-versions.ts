@@ -43,6 +43,12 @@ export class ModelVersionRepo {
     return toPage(await q.execute(), limit, toVersion, (r) => [r.created_at, r.id]);
   }
 
+  /** The version marked as serving, if any. */
+  async serving(): Promise<ModelVersion | null> {
+    const row = await this.db.selectFrom('model_versions').selectAll().where('serving', '=', 1).executeTakeFirst();
+    return row ? toVersion(row) : null;
+  }
+
   /** Marks one version as the one being served (and no other). */
   async setServing(id: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {

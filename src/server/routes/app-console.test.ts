@@ -86,29 +86,27 @@ for (const backend of testBackends()) {
       assert.equal((await user.call('GET', `/api/conversations/${conv.id}`)).json.currentLeafId, r.json.id);
       const provider = built.ctx.models as unknown as { get(id: string): Promise<ScriptedProvider> };
       const scripted = await provider.get('scripted');
-      const seen: unknown[] = [];
-      const chat = scripted.chat.bind(scripted);
-      scripted.chat = (messages, o, signal) => { seen.push(messages); return chat(messages, o, signal); };
+      const before = scripted.prompts.length;
       const sent = (await user.call('POST', `/api/conversations/${conv.id}/messages`, { content: 'hello' })).json;
       assert.equal(sent.userMessage.parentId, r.json.id);
       await user.stream(`/api/messages/${sent.assistantMessage.id}/stream`);
-      scripted.chat = chat;
-      assert.deepEqual(seen, [[{ role: 'system', content: 'Answer like a pirate.' }, { role: 'user', content: 'hello' }]]);
+      assert.deepEqual(scripted.prompts.slice(before), [[{ role: 'system', content: 'Answer like a pirate.' }, { role: 'user', content: 'hello' }]]);
       const again = await user.call('POST', `/api/conversations/${conv.id}/instructions`, { content: 'twice' });
       assert.equal(again.status, 409);
       assert.equal((await trainer.call('POST', `/api/conversations/${conv.id}/instructions`, { content: 'x' })).status, 404, "another user's conversation");
       assert.equal((await user.call('POST', `/api/conversations/${conv.id}/instructions`, { content: '' })).status, 400);
     });
 
-    it('lets only admins mark the serving model version', async () => {
+    it('lets only admins mark the serving model version, and refuses when no local model can serve it', async () => {
       await store.modelVersions.record({ id: 'sft-1', path: '/m/sft', parentId: null, stage: 'sft', metrics: null });
       await store.modelVersions.record({ id: 'ppo-1', path: '/m/ppo', parentId: 'sft-1', stage: 'ppo', metrics: { reward: [0.1, 0.4] } });
       assert.equal((await trainer.call('PUT', '/api/model-versions/ppo-1/serving', {})).status, 403);
       assert.equal((await admin.call('PUT', '/api/model-versions/nope/serving', {})).status, 404);
+      // This server has only a scripted model: nothing could load the checkpoint, so nothing is recorded.
       const r = await admin.call('PUT', '/api/model-versions/ppo-1/serving', {});
-      assert.equal(r.status, 200);
-      assert.equal(r.json.serving, true);
-      assert.equal((await store.modelVersions.get('sft-1'))!.serving, false);
+      assert.equal(r.status, 409);
+      assert.equal(r.json.error.code, 'no_local_model');
+      assert.equal((await store.modelVersions.get('ppo-1'))!.serving, false);
     });
   });
 }

@@ -12,6 +12,7 @@ import { samplingSchema, toSampling } from '../sampling.ts';
 import { runChoice } from '../v1-run.ts';
 import { toChat } from '../../store/datasets.ts';
 import { chatMessageSchema } from './common.ts';
+import { switchServingVersion } from '../serving-version.ts';
 
 const TRAINERS = ['trainer', 'admin'] as const;
 const instructionsBody = z.strictObject({ content: z.string().min(1).max(100_000) });
@@ -115,12 +116,14 @@ export function registerAppConsole(app: FastifyInstance, ctx: ServerContext): vo
     }
   });
 
-  // Records which version serves. The model registry reads its configuration at startup, so the
-  // switch takes effect when the server is restarted with that version's checkpoint.
+  // Switches the serving model to this version's checkpoint (it loads in the background while the
+  // old one answers) and records the choice, which the next start-up applies too.
   app.put('/api/model-versions/:id/serving', async (req) => {
     await ctx.auth.app(req, ['admin']);
     const id = (req.params as { id: string }).id;
-    if (!(await ctx.store.modelVersions.setServing(id))) throw notFound('model version');
+    const version = await ctx.store.modelVersions.get(id);
+    if (!version) throw notFound('model version');
+    void (await switchServingVersion(ctx.store, ctx.models, version));
     return ctx.store.modelVersions.get(id);
   });
 }
