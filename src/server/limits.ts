@@ -1,6 +1,8 @@
 // Rate limits, token quotas and per-user concurrency. Counters live behind `CounterStore` so a Redis
 // implementation (INCRBY + PEXPIRE on the same keys) can make them hold across replicas; the
-// in-process one below is exact for a single server.
+// in-process one below is exact for a single server. Concurrency is counted in this process and, when
+// the store shares slots (Redis), across replicas too, with leases a crashed replica cannot leak.
+import { randomUUID } from 'node:crypto';
 import { ApiError } from './errors.ts';
 import type { ServerConfig } from './config.ts';
 
@@ -8,7 +10,20 @@ export interface CounterStore {
   /** Adds `amount` to the counter for the current window of `windowMs` and returns the new total. */
   add(key: string, amount: number, windowMs: number): Promise<number>;
   get(key: string, windowMs: number): Promise<number>;
+  /**
+   * Concurrency slots shared between replicas (absent: this process counts alone). Takes `count` slots
+   * under every key for lease `lease`, all or none, if each key stays at or under `max`; the lease lapses
+   * after `ttlMs` unless renewed, so the slots of a replica that died free themselves.
+   */
+  slots?: {
+    take(keys: string[], count: number, max: number, lease: string, ttlMs: number): Promise<boolean>;
+    renew(keys: string[], lease: string, count: number, ttlMs: number): Promise<void>;
+    free(keys: string[], lease: string, count: number): Promise<void>;
+  };
 }
+
+/** How long a shared concurrency lease lives without renewal; renewed every third of it. */
+export const SLOT_LEASE_MS = 30_000;
 
 /** Fixed windows aligned to the clock (minute, day); old windows are dropped as they expire. */
 export class MemoryCounterStore implements CounterStore {
@@ -61,6 +76,8 @@ const DAY = 86_400_000;
 
 export class Limits {
   private readonly running = new Map<string, number>();
+  private readonly leases = new Map<string, { keys: string[]; count: number }>(); // shared leases held here
+  private renewal: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly config: ServerConfig,
@@ -100,29 +117,67 @@ export class Limits {
   }
 
   /**
-   * Reserves `count` concurrent generation slots for the principal; returns the release function.
-   * 429 when the user (or key) already runs the maximum.
+   * Reserves `count` concurrent generation slots for the principal; resolves to the release function.
+   * 429 when the user (or key) already runs the maximum, in this process or (shared slots) anywhere.
    */
-  acquire(p: Principal, count = 1): () => void {
+  async acquire(p: Principal, count = 1): Promise<() => void> {
     const max = this.config.maxConcurrentPerUser;
     const keys = subjects(p);
+    const refuse = () => new ApiError(429, `too many generations at once: at most ${max} per user (PARLEY_MAX_CONCURRENT_PER_USER)`, 'concurrency_limit_exceeded');
     if (max > 0) {
-      for (const k of keys) {
-        if ((this.running.get(k) ?? 0) + count > max) {
-          throw new ApiError(429, `too many generations at once: at most ${max} per user (PARLEY_MAX_CONCURRENT_PER_USER)`, 'concurrency_limit_exceeded');
-        }
-      }
+      for (const k of keys) if ((this.running.get(k) ?? 0) + count > max) throw refuse();
     }
     for (const k of keys) this.running.set(k, (this.running.get(k) ?? 0) + count);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+    const releaseHere = () => {
       for (const k of keys) {
         const n = (this.running.get(k) ?? 0) - count;
         if (n <= 0) this.running.delete(k);
         else this.running.set(k, n);
       }
     };
+    const shared = max > 0 && keys.length > 0 ? this.counters.slots : undefined;
+    let lease: string | null = null;
+    if (shared) {
+      lease = randomUUID();
+      const slotKeys = keys.map((k) => `slots:${k}`);
+      let ok: boolean;
+      try {
+        ok = await shared.take(slotKeys, count, max, lease, SLOT_LEASE_MS);
+      } catch (err) {
+        releaseHere();
+        throw err;
+      }
+      if (!ok) {
+        releaseHere();
+        throw refuse();
+      }
+      this.leases.set(lease, { keys: slotKeys, count });
+      this.renewLeases();
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      releaseHere();
+      if (shared && lease) {
+        const held = this.leases.get(lease)!;
+        this.leases.delete(lease);
+        shared.free(held.keys, lease, held.count).catch(() => {}); // failing that, the lease lapses by itself
+      }
+    };
+  }
+
+  /** Keeps this process's shared leases alive while they are held. */
+  private renewLeases(): void {
+    if (this.renewal) return;
+    this.renewal = setInterval(() => {
+      if (this.leases.size === 0) {
+        clearInterval(this.renewal!);
+        this.renewal = null;
+        return;
+      }
+      for (const [lease, held] of this.leases) this.counters.slots?.renew(held.keys, lease, held.count, SLOT_LEASE_MS).catch(() => {});
+    }, SLOT_LEASE_MS / 3);
+    this.renewal.unref();
   }
 }

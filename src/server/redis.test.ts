@@ -87,6 +87,43 @@ describe('replicas over Redis', { skip: !url && !haveServer }, () => {
     assert.equal((await onA.call('GET', `/api/messages/${again.assistantMessage.id}`)).json.status, 'stopped');
   });
 
+  it('limits concurrent replies per user across replicas', async () => {
+    const onA = await AppClient.signUp(a.url, 'cora');
+    const onB = Object.assign(new AppClient(b.url), { cookie: onA.cookie, csrf: onA.csrf });
+    const conv = (await onA.call('POST', '/api/conversations', { model: 'slow' })).json;
+    const started: string[] = [];
+    for (const [i, c] of [onA, onB, onA, onB].entries()) {
+      const r = await c.call('POST', `/api/conversations/${conv.id}/messages`, { content: `n${i}`, parentId: null });
+      assert.equal(r.status, 201);
+      started.push(r.json.assistantMessage.id);
+    }
+    // Each replica runs only 2, under the limit of 4 on its own; together they are at the limit.
+    const refused = await onB.call('POST', `/api/conversations/${conv.id}/messages`, { content: 'fifth', parentId: null });
+    assert.equal(refused.status, 429);
+    assert.equal(refused.json.error.code, 'concurrency_limit_exceeded');
+    for (const id of started) await onA.call('POST', `/api/messages/${id}/stop`);
+    const idle = () => started.every((id) => !a.ctx.generations.isRunning(id) && !b.ctx.generations.isRunning(id));
+    for (let i = 0; i < 200 && !idle(); i++) await new Promise((r) => setTimeout(r, 10));
+    const after = await onB.call('POST', `/api/conversations/${conv.id}/messages`, { content: 'again', parentId: null });
+    assert.equal(after.status, 201);
+    await onB.call('POST', `/api/messages/${after.json.assistantMessage.id}/stop`);
+  });
+
+  it('shared slots are all-or-none, freed on release, and lapse when their lease is not renewed', async () => {
+    const slots = counters[0].slots;
+    const k = [`slots:test-${Date.now()}`];
+    assert.equal(await slots.take(k, 2, 3, 'L1', 60_000), true);
+    assert.equal(await slots.take(k, 2, 3, 'L2', 60_000), false, 'all or none');
+    assert.equal(await counters[1].slots.take(k, 1, 3, 'L3', 150), true);
+    await slots.free(k, 'L1', 2);
+    assert.equal(await slots.take(k, 2, 3, 'L4', 60_000), true);
+    assert.equal(await slots.take(k, 1, 3, 'L5', 60_000), false);
+    await new Promise((r) => setTimeout(r, 250)); // L3 (a "dead replica") was never renewed
+    assert.equal(await slots.take(k, 1, 3, 'L5', 60_000), true);
+    await slots.renew(k, 'L4', 2, 60_000);
+    assert.equal(await slots.take(k, 1, 3, 'L6', 60_000), false);
+  });
+
   it('adds rate counters up across replicas', async () => {
     const key = `test-${Date.now()}`;
     assert.equal(await counters[0].add(key, 2, 60_000), 2);

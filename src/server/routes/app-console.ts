@@ -105,7 +105,7 @@ export function registerAppConsole(app: FastifyInstance, ctx: ServerContext): vo
     const sampling = toSampling(body.sampling ?? {}, ctx.config, info.contextLength);
     await ctx.limits.checkQuota(caller.principal);
     const provider = await ctx.models.get(modelId);
-    const release = ctx.limits.acquire(caller.principal);
+    const release = await ctx.limits.acquire(caller.principal);
     try {
       const it = provider.chat(body.messages, sampling, new AbortController().signal)[Symbol.asyncIterator]();
       const r = await runChoice(it, null, {}, { metrics: ctx.metrics, model: modelId, started: performance.now(), moderator: ctx.moderator });

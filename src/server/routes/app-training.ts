@@ -43,7 +43,7 @@ export function registerAppTraining(app: FastifyInstance, ctx: ServerContext): v
     const sampling = toSampling(body.sampling ?? {}, ctx.config, info.contextLength);
     await ctx.limits.checkQuota(caller.principal);
     const provider = await ctx.models.get(modelId);
-    const release = ctx.limits.acquire(caller.principal, body.k);
+    const release = await ctx.limits.acquire(caller.principal, body.k);
     const controller = new AbortController();
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) controller.abort('client closed');

@@ -29,7 +29,7 @@ export async function prepareReply(
   const sampling = toSampling(fields ?? {}, ctx.config, info.contextLength);
   await ctx.limits.checkQuota(caller.principal);
   const provider = await ctx.models.get(modelId);
-  const release = ctx.limits.acquire(caller.principal);
+  const release = await ctx.limits.acquire(caller.principal);
   return { modelId, provider, sampling, release };
 }
 

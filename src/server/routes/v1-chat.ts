@@ -180,7 +180,7 @@ export function registerV1Chat(app: FastifyInstance, ctx: ServerContext): void {
     checkPromptSize(ctx, messages.reduce((s, m) => s + m.content.length, 0), messages.length, 'messages');
     const sampling = toSampling(body, ctx.config, provider.info.contextLength);
     const n = body.n ?? 1;
-    const release = ctx.limits.acquire(principal, n);
+    const release = await ctx.limits.acquire(principal, n);
     const id = newId('chatcmpl');
     const created = Math.floor(Date.now() / 1000);
     const base = { id, created, model: modelId, system_fingerprint: `parley-${modelId}` };
@@ -232,7 +232,7 @@ export function registerV1Chat(app: FastifyInstance, ctx: ServerContext): void {
     if (total > ctx.config.maxChoices) {
       throw new ApiError(400, `${prompts.length} prompts × n=${n} = ${total} completions; at most ${ctx.config.maxChoices} (PARLEY_MAX_CHOICES)`, 'invalid_value', 'n');
     }
-    const release = ctx.limits.acquire(principal, total);
+    const release = await ctx.limits.acquire(principal, total);
     const id = newId('cmpl');
     const created = Math.floor(Date.now() / 1000);
     const base = { id, object: 'text_completion', created, model: modelId, system_fingerprint: `parley-${modelId}` };
