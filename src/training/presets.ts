@@ -68,7 +68,7 @@ const defaultPreset: Preset = {
   sft: { steps: 900, batch: 16, microBatch: 8, ctx: 192, lr: 8e-4, warmup: 30, maxMinutes: 20 },
   rankings: { prompts: 64, k: 4, maxTokens: 48, temperature: 1, noise: 0.1, lengthPreference: -1 },
   reward: { epochs: 2, batch: 8, lr: 2e-4, ctx: 256, heldout: 0.15, calibrationSamples: 48, maxMinutes: 4 },
-  ppo: { ...DEFAULT_PPO, steps: 30, prompts: 16, maxTokens: 48, lr: 1e-5, valueLr: 5e-5, epochs: 2, beta: 0.05, targetKl: 4, horizon: 2000, ctx: 256, microBatch: 8, seed: 1, maxSeconds: 300 },
+  ppo: { ...DEFAULT_PPO, steps: 30, prompts: 16, maxTokens: 48, lr: 2e-5, valueLr: 1e-4, epochs: 2, beta: 0.05, targetKl: 4, horizon: 2000, ctx: 256, microBatch: 8, seed: 1, maxSeconds: 300 },
   iterations: 2,
   fromLastPolicy: true,
   eval: { limit: 40, maxTokens: 64 },
