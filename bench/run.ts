@@ -150,9 +150,19 @@ const freePort = () => new Promise<number>((resolve, reject) => {
 
 async function httpBench(): Promise<void> {
   // A server of our own on a free port with a fresh data directory, stopped (by its pid) afterwards.
+  // It serves PARLEY_MODEL_DIR when set, else a random-weights model made for the purpose (speed does not
+  // depend on the weights), so the streaming lines measure our real serving path.
   const data = mkdtempSync(join(tmpdir(), 'parley-bench-http-'));
   const port = await freePort();
-  const env = { ...process.env, PARLEY_DATA: data, PORT: String(port), PARLEY_HOST: '127.0.0.1', PARLEY_RATE_LIMIT_PER_MINUTE: '0' };
+  let modelDir = process.env.PARLEY_MODEL_DIR;
+  if (!modelDir) {
+    modelDir = join(data, 'bench-model');
+    await script('bench/bench-model.ts', [modelDir]);
+  }
+  const env = {
+    ...process.env, PARLEY_DATA: data, PORT: String(port), PARLEY_HOST: '127.0.0.1', PARLEY_RATE_LIMIT_PER_MINUTE: '0',
+    PARLEY_MODEL_DIR: modelDir,
+  };
   const server = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--port', String(port)], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let serverErr = '';
   server.stderr.on('data', (d: Buffer) => (serverErr = (serverErr + d).slice(-2000)));
@@ -189,7 +199,7 @@ const benches: Bench[] = [
   { name: 'tokenizer', what: 'BPE training and encoding speed, beside @huggingface/tokenizers (bench/tokenizer.ts)', run: passThrough('bench/tokenizer.ts', [], process.env) },
   { name: 'moderation', what: 'content-filter latency per message size (bench/moderation.ts)', run: passThrough('bench/moderation.ts', [], process.env) },
   { name: 'store', what: 'conversation-list and 1,000-message queries on SQLite, or DATABASE_URL (src/store/bench-store.ts)', run: passThrough('src/store/bench-store.ts', [], process.env) },
-  { name: 'http', what: 'HTTP route load and streaming on a server started for it (src/server/bench-http.ts)', run: httpBench },
+  { name: 'http', what: 'HTTP route load and streaming on a server started for it, serving PARLEY_MODEL_DIR or a random-weights model (src/server/bench-http.ts)', run: httpBench },
   { name: 'scheduler', what: 'continuous-batching throughput by concurrency (src/providers/bench-scheduler.ts)', run: passThrough('src/providers/bench-scheduler.ts') },
   { name: 'llamacpp', what: 'our decode vs llama.cpp on the same GGUF; a skipped line without node-llama-cpp (src/providers/bench-vs-llamacpp.ts)', run: passThrough('src/providers/bench-vs-llamacpp.ts') },
 ];
