@@ -6,28 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { runInProcess } from './lib/run-in-process.ts';
 import { register } from './data.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-data-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[]): Promise<string> {
-  const program = new Command('parley').exitOverride();
-  register(program);
-  const out: string[] = [];
-  const log = console.log;
-  const err = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  console.error = () => {};
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    console.log = log;
-    console.error = err;
-  }
-  return out.join('\n');
-}
+const run = (args: string[]) => runInProcess([register], args);
 
 const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 

@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { runInProcess } from './lib/run-in-process.ts';
 import { register as registerEval } from './eval.ts';
 import { register as registerReport } from './report.ts';
 import { shutdownEngine } from '../engine/ops.ts';
@@ -16,22 +16,7 @@ after(async () => {
   await shutdownEngine();
 });
 
-async function run(args: string[]): Promise<string> {
-  const program = new Command('parley').exitOverride();
-  registerEval(program);
-  registerReport(program);
-  const out: string[] = [];
-  const log = console.log, err = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  console.error = () => {};
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    console.log = log;
-    console.error = err;
-  }
-  return out.join('\n');
-}
+const run = (args: string[]) => runInProcess([registerEval, registerReport], args);
 
 test('parley eval --json prints the result; without --json a table with targets', async () => {
   const r = JSON.parse(await run(['eval', '--model', ck.policy, '--against', ck.other, '--limit', '1', '--max-tokens', '4', '--json']));
