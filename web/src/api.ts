@@ -22,7 +22,15 @@ export interface Message {
   moderation: Moderation | null;
   finishReason: string | null;
   error: string | null;
+  /** The model's tool calls; `executed` ones the server ran itself (the calculator), with their result. */
+  toolCalls?: ToolCall[] | null;
   createdAt: string;
+}
+
+export interface ToolCall {
+  id: string;
+  function: { name: string; arguments: string };
+  executed?: { result: string; offset: number };
 }
 
 export interface Conversation {
@@ -99,7 +107,14 @@ export async function requestText(path: string): Promise<string> {
   return res.text();
 }
 
-export interface StreamEvent { seq: number; kind: 'delta' | 'tool_call' | 'done' | 'stopped' | 'error' | 'interrupted'; text: string; error?: string }
+export interface StreamEvent {
+  seq: number;
+  kind: 'delta' | 'tool_call' | 'done' | 'stopped' | 'error' | 'interrupted';
+  text: string;
+  error?: string;
+  call?: { id: string; function: { name: string; arguments: string } }; // tool_call events
+  executed?: { result: string; offset: number };
+}
 
 /**
  * Follows a reply's events after `after` until it ends or `signal` aborts. The server replays what

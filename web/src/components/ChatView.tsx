@@ -50,6 +50,8 @@ export function ChatView({ conversationId, settings, hasModel, onListChanged }: 
     if (after === 0) setMessages((prev) => prev.map((m) => (m.id === id ? { ...m, content: '' } : m)));
     followReply(id, after, controller.signal, (e) => {
       if (e.kind === 'delta') setMessages((prev) => prev.map((m) => (m.id === id ? { ...m, content: m.content + e.text } : m)));
+      const call = e.kind === 'tool_call' ? e.call : undefined;
+      if (call) setMessages((prev) => prev.map((m) => (m.id === id ? { ...m, toolCalls: [...(m.toolCalls ?? []), { ...call, executed: e.executed }] } : m)));
     })
       .then(() => api.message(id))
       .then((m) => { upsert(m); onListChanged(); })

@@ -1,7 +1,7 @@
 // One message on the branch: markdown for replies, plain text for the user; edit, copy, regenerate,
 // continue, thumbs, sibling navigation "< 2 / 3 >", and the content filter's notices.
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
-import { api, type Feedback, type Message } from '../api.ts';
+import { api, type Feedback, type Message, type ToolCall } from '../api.ts';
 import { renderMarkdown } from '../markdown.ts';
 import { FeedbackDialog } from './FeedbackDialog.tsx';
 import { FilterNotice, ReportMissed, filterState } from './FilterNotice.tsx';
@@ -51,6 +51,7 @@ export function MessageItem({ message: m, siblings, replies, busy, onRegenerate,
       ) : (
         <div className="bubble">{m.content}</div>
       )}
+      {isAssistant && !editing && !hidden && !!m.toolCalls?.length && <ToolCalls calls={m.toolCalls} />}
       {isAssistant && m.status === 'error' && <p className="error">The reply failed: {m.error ?? 'unknown error'}</p>}
       {isAssistant && (m.status === 'stopped' || m.status === 'interrupted') && <p className="muted small">{m.status === 'stopped' ? 'Stopped' : 'Interrupted'}</p>}
       {!editing && !pending && (
@@ -74,6 +75,31 @@ export function MessageItem({ message: m, siblings, replies, busy, onRegenerate,
       )}
     </article>
   );
+}
+
+/** The reply's tool calls: what was asked and, for calls the server ran (the calculator), the result. */
+function ToolCalls({ calls }: { calls: ToolCall[] }) {
+  return (
+    <ul className="tool-calls" aria-label="Tool calls">
+      {calls.map((c) => (
+        <li key={c.id}>
+          <span className="tool-name">{c.function.name}</span> <code>{shownArguments(c)}</code>
+          {c.executed ? <> = <code className="tool-result">{c.executed.result}</code></> : <span className="muted small"> (not run)</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The calculator's expression, or the raw arguments of another tool. */
+function shownArguments(c: ToolCall): string {
+  try {
+    const args = JSON.parse(c.function.arguments) as { expression?: unknown };
+    if (typeof args.expression === 'string') return args.expression;
+  } catch {
+    // not JSON: show it as it came
+  }
+  return c.function.arguments;
 }
 
 export function Markdown({ text, pending }: { text: string; pending: boolean }) {

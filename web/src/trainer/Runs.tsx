@@ -29,7 +29,7 @@ export function Runs({ admin }: { admin: boolean }) {
     <section className="panel">
       <h2>Runs & models</h2>
       {error && <p role="alert" className="error">{error}</p>}
-      <p className="muted small">Marking a version as serving records the choice in the store; the server runs the model its models file or PARLEY_MODEL_DIR names.</p>
+      <p className="muted small">Serving a version switches the server's local model to that checkpoint: it loads in the background, replies already running finish on the old one, and a restart keeps the choice.</p>
       {!versions.length && <p className="muted">No model versions recorded yet: <code>parley pipeline</code> trains and records them.</p>}
       {versions.map((v) => {
         const metrics = Object.entries(v.metrics ?? {});
