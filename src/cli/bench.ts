@@ -115,9 +115,9 @@ export function register(program: Command): void {
       for (const S of batches) {
         const dec = new Decoder(model, S, P + N + 1);
         const slots = Array.from({ length: S }, () => dec.cache.acquire());
-        // Prompts of different lengths (P down to ~0.8·P), prefilled one by one and batched, interleaved
+        // Prompts of different lengths (P, 0.9·P, 0.8·P, 0.7·P, P, …), prefilled one by one and batched, interleaved
         // so both see the same machine load; only their ratio is meaningful on a shared machine.
-        const prompts = slots.map((_, i) => Array.from({ length: Math.max(1, P - ((i * 3) % Math.ceil(P / 5 + 1))) }, () => Math.floor(rng.next() * V)));
+        const prompts = slots.map((_, i) => Array.from({ length: Math.max(1, P - (i % 4) * Math.ceil(P / 10)) }, () => Math.floor(rng.next() * V)));
         const single: number[] = [], batched: number[] = [];
         for (let rep = 0; rep < reps + 1; rep++) {
           for (const s of slots) dec.cache.lens[s] = 0;
@@ -139,8 +139,8 @@ export function register(program: Command): void {
         process.stdout.write(JSON.stringify({
           bench: 'decode', ...shapeOf(o), batch: S, prompt: P, tokens: N, threads: poolThreads(),
           ms_per_step: Number(((seconds * 1000) / N).toFixed(2)), tokens_per_s: Math.round((S * N) / seconds),
-          prefill_tokens: prefillTokens, prefill_ms_one_by_one: Number(median(single).toFixed(2)),
-          prefill_ms_batched: Number(median(batched).toFixed(2)),
+          prefill_tokens: prefillTokens, prefill_ms_one_by_one: Number(median(single).toFixed(3)),
+          prefill_ms_batched: Number(median(batched).toFixed(3)),
           prefill_speedup: Number((median(single) / median(batched)).toFixed(2)), peak_rss_mb: peakRssMb(),
         }) + '\n');
       }
