@@ -61,6 +61,7 @@ interface Slot {
   provider?: Promise<InUse>;
   /** A checkpoint being loaded to replace the current one (see serveCheckpoint). */
   switching?: Promise<InUse>;
+  switchingTo?: string;
 }
 
 /** Builds a model's provider (the backends' loaders; tests give a slower or counting one). */
@@ -154,6 +155,14 @@ export class ModelRegistry {
     if (!id) throw new UserError('no local model is configured to serve a checkpoint version: set PARLEY_MODEL_DIR or add a local model to models.json');
     const slot = this.slots.get(id)!;
     const entry = { ...(slot.entry as LocalModelEntry), path: resolve(this.cwd, path) };
+    const current = slot.entry as LocalModelEntry;
+    // Already served: nothing to load (a switch elsewhere still loading is called off; it closes when loaded).
+    if (current.path === entry.path) {
+      slot.switching = undefined;
+      return { info: slot.info, ready: Promise.resolve() };
+    }
+    // The switch to it is already loading.
+    if (slot.switching && slot.switchingTo === entry.path) return { info: slot.info, ready: slot.switching.then(() => {}, () => {}) };
     const info = await describe(entry, this.env);
     if (!slot.provider) {
       slot.entry = entry;
@@ -163,6 +172,7 @@ export class ModelRegistry {
     }
     const loading = this.load(entry, this.env, info).then(trackInUse);
     slot.switching = loading;
+    slot.switchingTo = entry.path;
     const ready = loading.then(
       async (next) => {
         if (slot.switching !== loading) return void (await next.provider.close()); // a later switch won

@@ -21,6 +21,7 @@ import { registerAppMessages } from './routes/app-messages.ts';
 import { registerAppTraining } from './routes/app-training.ts';
 import { registerAppAccount } from './routes/app-account.ts';
 import { registerAppConsole } from './routes/app-console.ts';
+import { followServingVersion } from './serving-version.ts';
 
 export interface AppOptions {
   store: Store;
@@ -65,10 +66,15 @@ export async function buildApp(opts: AppOptions): Promise<ParleyApp> {
     limits: new Limits(config, opts.counters ?? new MemoryCounterStore()),
     metrics,
     generations: new GenerationManager(opts.store.messages, bus, metrics, moderator),
+    bus,
     startedAt: Date.now(),
   };
 
   ctx.auth.onAppCaller = (p) => ctx.limits.checkRate(p);
+  // Another replica (or this one) switched the serving version: serve it here too.
+  const unsubscribeServing = bus.subscribeControl((m) => {
+    if (m.type === 'serving') void followServingVersion(opts.store, opts.models, m.versionId);
+  });
 
   app.get('/health', async (_req, reply) => {
     try {
@@ -94,6 +100,7 @@ export async function buildApp(opts: AppOptions): Promise<ParleyApp> {
     ctx,
     routes,
     async close() {
+      unsubscribeServing();
       await ctx.generations.shutdown();
       await app.close();
       await bus.close();

@@ -4,6 +4,7 @@ import type { Store } from '../store/store.ts';
 import type { Auth } from './auth.ts';
 import type { ServerConfig } from './config.ts';
 import type { GenerationManager } from './generation/manager.ts';
+import type { GenerationBus } from './generation/bus.ts';
 import type { Limits } from './limits.ts';
 import type { Metrics } from './metrics.ts';
 import type { Moderator } from './moderation.ts';
@@ -20,5 +21,7 @@ export interface ServerContext {
   limits: Limits;
   metrics: Metrics;
   generations: GenerationManager;
+  /** Generation events and control messages, shared with the other replicas when Redis is configured. */
+  bus: GenerationBus;
   startedAt: number;
 }

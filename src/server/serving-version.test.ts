@@ -76,9 +76,28 @@ test('switching the serving version changes which checkpoint answers, and surviv
     assert.equal((await store.modelVersions.serving())!.id, 'sft-2', 'a refused switch records nothing');
     assert.equal(await ask(), v2);
 
+    // Another replica (same store, same bus) follows the switch.
+    const otherModels = await ModelRegistry.fromEnvironment(env, root, load);
+    const other = await buildApp({ store, models: otherModels, config: defaultConfig(), processMetrics: false, bus: built.ctx.bus });
+    try {
+      await otherModels.get('chat'); // loaded with v1
+      await store.modelVersions.record({ id: 'sft-3', path: v1, parentId: null, stage: 'sft', metrics: null });
+      assert.equal((await admin.call('PUT', '/api/model-versions/sft-3/serving', {})).status, 200);
+      for (let i = 0; i < 200 && models.info('chat')!.contextLength !== 512; i++) await new Promise((res) => setTimeout(res, 5));
+      assert.equal(await ask(), v1);
+      await store.modelVersions.record({ id: 'sft-4', path: v2, parentId: null, stage: 'sft', metrics: null });
+      assert.equal((await admin.call('PUT', '/api/model-versions/sft-4/serving', {})).status, 200);
+      for (let i = 0; i < 200 && otherModels.info('chat')!.contextLength !== 1024; i++) await new Promise((res) => setTimeout(res, 5));
+      assert.equal(otherModels.info('chat')!.contextLength, 1024, 'the other replica switched too');
+      assert.equal((await otherModels.get('chat')).info.contextLength, 1024);
+    } finally {
+      await other.close();
+      await otherModels.close();
+    }
+
     // A restarted server starts from its configuration (v1) and then serves the recorded version.
     const restarted = await ModelRegistry.fromEnvironment(env, root, load);
-    assert.match((await applyServingVersion(store, restarted))!, /"chat" serves version "sft-2"/);
+    assert.match((await applyServingVersion(store, restarted))!, /"chat" serves version "sft-4"/);
     assert.equal(restarted.info('chat')!.contextLength, 1024);
     const p = await restarted.get('chat');
     assert.equal(loads.at(-1), v2, 'only the serving checkpoint is loaded');

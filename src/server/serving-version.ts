@@ -26,6 +26,16 @@ export async function switchServingVersion(store: Store, models: Models, version
   return ready;
 }
 
+/** A replica hears that `versionId` now serves (over the bus): it serves it too, if it can. */
+export async function followServingVersion(store: Store, models: Models, versionId: string): Promise<void> {
+  if (!models.servingModelId) return;
+  const version = await store.modelVersions.get(versionId).catch(() => null);
+  if (!version) return;
+  await models.serveCheckpoint(version.path).catch((err: Error) => {
+    console.error(`cannot serve model version "${versionId}" (${version.path}) on this replica: ${err.message}`);
+  });
+}
+
 /** At start-up: serve the version the store marks as serving, if any. Returns a line to print. */
 export async function applyServingVersion(store: Store, models: Models): Promise<string | null> {
   const version = await store.modelVersions.serving();

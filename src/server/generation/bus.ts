@@ -4,7 +4,8 @@
 import { EventEmitter } from 'node:events';
 import type { GenerationEventRow } from '../../store/messages.ts';
 
-export type ControlMessage = { type: 'stop'; messageId: string };
+/** `stop` a reply wherever it runs; `serving`: an admin chose the serving model version (every replica switches). */
+export type ControlMessage = { type: 'stop'; messageId: string } | { type: 'serving'; versionId: string };
 
 export interface GenerationBus {
   publish(messageId: string, event: GenerationEventRow): void;

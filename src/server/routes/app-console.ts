@@ -124,6 +124,7 @@ export function registerAppConsole(app: FastifyInstance, ctx: ServerContext): vo
     const version = await ctx.store.modelVersions.get(id);
     if (!version) throw notFound('model version');
     void (await switchServingVersion(ctx.store, ctx.models, version));
+    ctx.bus.publishControl({ type: 'serving', versionId: id }); // the other replicas follow
     return ctx.store.modelVersions.get(id);
   });
 }
