@@ -19,6 +19,11 @@ import { CATEGORIES } from './taxonomy.ts';
 export const MODEL_FORMAT = 'parley-moderation-logreg';
 export const WINDOW_WORDS = 40;
 const C = CATEGORIES.length;
+const VIOLENCE = CATEGORIES.indexOf('violence');
+const CONJUNCTIONS: [number, number][] = [
+  [CATEGORIES.indexOf('harassment/threatening'), CATEGORIES.indexOf('harassment')],
+  [CATEGORIES.indexOf('hate/threatening'), CATEGORIES.indexOf('hate')],
+];
 
 export interface ModelInfo {
   format: typeof MODEL_FORMAT;
@@ -61,6 +66,9 @@ export class Classifier {
   scoreWindow(text: string, out = new Float32Array(C)): Float32Array {
     this.logits(featurize(normalize(text), this.info.features), out);
     for (let c = 0; c < C; c++) out[c] = sigmoid(out[c]);
+    // The taxonomy defines the two /threatening categories as their parent plus violence: a
+    // conjunction a linear model cannot form, so it is taken here, in the same window.
+    for (const [sub, parent] of CONJUNCTIONS) out[sub] = Math.max(out[sub], Math.min(out[parent], out[VIOLENCE]));
     return out;
   }
 

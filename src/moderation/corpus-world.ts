@@ -2,10 +2,15 @@
 //   - the safety family's harmful requests, benign twins, refusals and answers; the world labels them with a coarse
 //     category, mapped here per topic to ours, and an example speaks only for those categories;
 //   - WordNet definitions and example sentences as plain safe text (they use "kill", "knife",
-//     "drug" in their everyday senses).
+//     "drug" in their everyday senses);
+//   - sentences of the world's encyclopedic pretraining prose (countries, elements, word senses),
+//     a different register again: statements, numbers and names rather than requests.
 // The world's own train/eval split is kept: its eval requests are held out here too.
 
+import { loadWorld } from '../world/knowledge/index.ts';
 import { loadWords } from '../world/knowledge/wordnet.ts';
+import { pretrainParagraphs } from '../world/pretrain.ts';
+import { Rng as WorldRng } from '../world/rng.ts';
 import { TOPICS } from '../world/tasks/safety-topics.ts';
 import type { Example } from './corpus.ts';
 import type { Rng } from './random.ts';
@@ -31,7 +36,7 @@ export interface WorldCorpus {
   heldout: Example[];
 }
 
-export function worldExamples(rng: Rng, variants: (text: string) => string[], definitions: number): WorldCorpus {
+export function worldExamples(rng: Rng, variants: (text: string) => string[], definitions: number, prose = 0): WorldCorpus {
   const train: Example[] = [];
   const heldout: Example[] = [];
   for (const topic of TOPICS) {
@@ -54,5 +59,11 @@ export function worldExamples(rng: Rng, variants: (text: string) => string[], de
     const text = rng.next() < 0.5 || w.examples.length === 0 ? `${w.word}: ${w.definition}` : rng.pick(w.examples);
     (i % 5 === 0 ? heldout : train).push({ text, labels: [], source: 'wordnet' });
   });
+  if (prose > 0) {
+    // A small scale of the pretraining text is still thousands of sentences; take `prose` of them.
+    const paragraphs = pretrainParagraphs(new WorldRng(rng.int(1 << 30)), loadWorld(), 0.05);
+    const sentences = paragraphs.flatMap((p) => p.split(/(?<=[.!?])\s+/)).filter((s) => s.split(' ').length >= 4);
+    rng.shuffle(sentences).slice(0, prose).forEach((text, i) => (i % 5 === 0 ? heldout : train).push({ text, labels: [], source: 'world-prose' }));
+  }
   return { train, heldout };
 }

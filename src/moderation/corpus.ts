@@ -1,6 +1,11 @@
 // The labelled corpus: templates from corpus-unsafe.ts and corpus-safe.ts filled with slot values.
-// The split is by template, not by example: every fourth template of each group (index % 4 == 2)
-// is held out, so evaluation measures phrasings the classifier never saw, not memorised fillings.
+// The split is by template and by slot value: every fourth template of each group (index % 4 == 2)
+// is held out, and held-out templates are filled only with the quarter of each slot list that
+// training never uses (index % 4 == 3), so evaluation measures phrasings and fillers (people,
+// groups, places, foods, ...) the classifier never saw, not memorised fillings. The harmful
+// vocabulary slots (VOCABULARY) are shared unless `splitVocabulary` is set: they are the words the
+// lexicon lists anyway, and a shipped model must have seen "stupid" used as an insult; the strict
+// split measures how far the lexicon alone carries unseen harmful words.
 // Training examples are then augmented with obfuscated copies and with safe sentences around them.
 
 import { worldExamples } from './corpus-world.ts';
@@ -8,9 +13,12 @@ import { classText } from './lexicon.ts';
 import { normalize } from './normalize.ts';
 import { obfuscate } from './obfuscate.ts';
 import { Rng } from './random.ts';
+import { EVERYDAY } from './corpus-everyday.ts';
 import { SAFE } from './corpus-safe.ts';
+import { UNSAFE_MORE } from './corpus-unsafe-more.ts';
 import { UNSAFE, type TemplateGroup } from './corpus-unsafe.ts';
 import { SLOTS } from './slots.ts';
+import { EVERYDAY_SLOTS } from './slots-everyday.ts';
 import { withParents, type Category } from './taxonomy.ts';
 
 /** One labelled text. `mask` lists the categories the labels speak for (absent: all of them). */
@@ -36,12 +44,41 @@ export interface CorpusOptions {
   prefixRate: number;
   /** WordNet definitions and examples added as safe text (a fifth of them held out). */
   definitions: number;
+  /** Sentences of the world's encyclopedic prose added as safe text (a fifth of them held out). */
+  prose: number;
+  /** Fillings per everyday template (corpus-everyday.ts): many templates, so fewer each. */
+  everydayPerTemplate: number;
+  /** Also hold out a quarter of the harmful vocabulary slots (a stricter, pessimistic split). */
+  splitVocabulary?: boolean;
 }
 
-export const DEFAULT_CORPUS: CorpusOptions = { seed: 1, perTemplate: 24, obfuscateRate: 0.3, contextRate: 0.15, prefixRate: 0.3, definitions: 2000 };
+export const DEFAULT_CORPUS: CorpusOptions = { seed: 1, perTemplate: 24, obfuscateRate: 0.3, contextRate: 0.15, prefixRate: 0.3, definitions: 5000, prose: 2000, everydayPerTemplate: 8 };
 
 export function isHeldOut(templateIndex: number): boolean {
   return templateIndex % 4 === 2;
+}
+
+/** Slot values kept for held-out templates only (lists shorter than four are shared). */
+export function isHeldOutValue(valueIndex: number, listLength: number): boolean {
+  return listLength >= 4 && valueIndex % 4 === 3;
+}
+
+/** Slots whose values are the harmful words themselves (see splitVocabulary). */
+export const VOCABULARY = new Set([
+  'insult', 'insultNoun', 'hurt', 'weapon', 'drug', 'crime', 'bomb', 'poison', 'pills', 'method', 'harmAct', 'harmYou',
+  'body', 'minorAge', 'child', 'gore',
+]);
+
+type SlotSplit = Record<'train' | 'heldout', Record<string, string[]>>;
+
+function splitSlots(splitVocabulary: boolean): SlotSplit {
+  const split: SlotSplit = { train: {}, heldout: {} };
+  for (const [name, values] of Object.entries({ ...SLOTS, ...EVERYDAY_SLOTS })) {
+    const shared = VOCABULARY.has(name) && !splitVocabulary;
+    split.train[name] = values.filter((_, i) => shared || !isHeldOutValue(i, values.length));
+    split.heldout[name] = values.filter((_, i) => shared || isHeldOutValue(i, values.length) || values.length < 4);
+  }
+  return split;
 }
 
 const PREFIXES = ['', '', '', 'hey ', 'ok so ', 'honestly ', 'lol ', 'please ', 'quick question, ', 'so '];
@@ -53,9 +90,9 @@ const OPENERS = [
   'certainly.', 'absolutely', 'no problem', 'got it', 'cool', 'nice', 'wow', 'why?', 'what?', 'how?', 'i think',
 ];
 
-function fill(template: string, rng: Rng): string {
+function fill(template: string, rng: Rng, slots: Record<string, string[]>): string {
   return template.replace(SLOT, (_, name: string) => {
-    const values = SLOTS[name];
+    const values = slots[name];
     if (!values) throw new Error(`corpus template uses unknown slot {${name}}: ${template}`);
     return rng.pick(values);
   });
@@ -67,13 +104,13 @@ function surface(text: string, rng: Rng): string {
   return t;
 }
 
-function expand(group: TemplateGroup, index: number, n: number, rng: Rng): Example[] {
+function expand(group: TemplateGroup, index: number, n: number, rng: Rng, split: SlotSplit): Example[] {
   const template = group.templates[index];
   const labels = [...withParents(group.labels)];
   const seen = new Set<string>();
   const out: Example[] = [];
   for (let attempt = 0; attempt < n * 4 && out.length < n; attempt++) {
-    const text = surface(fill(template, rng), rng);
+    const text = surface(fill(template, rng, split[isHeldOut(index) ? 'heldout' : 'train']), rng);
     if (seen.has(text)) continue;
     seen.add(text);
     out.push({ text, labels, source: `${group.name}#${index}` });
@@ -91,14 +128,15 @@ export function buildCorpus(opts: CorpusOptions = DEFAULT_CORPUS): Corpus {
   const rng = new Rng(opts.seed);
   const train: Example[] = [];
   const heldout: Example[] = [];
-  for (const group of [...UNSAFE, ...SAFE]) {
+  const split = splitSlots(opts.splitVocabulary ?? false);
+  for (const group of [...UNSAFE, ...UNSAFE_MORE, ...SAFE, ...EVERYDAY]) {
+    const n = EVERYDAY.includes(group) ? opts.everydayPerTemplate : opts.perTemplate;
     group.templates.forEach((_, i) => {
-      // Safe everyday text is plentiful in real traffic, so it gets as many fillings as unsafe text.
-      const examples = expand(group, i, opts.perTemplate, rng);
+      const examples = expand(group, i, n, rng, split);
       (isHeldOut(i) ? heldout : train).push(...examples);
     });
   }
-  const world = worldExamples(rng, (t) => [...new Set([0, 1, 2, 3, 4, 5].map(() => surface(t.toLowerCase(), rng)))], opts.definitions);
+  const world = worldExamples(rng, (t) => [...new Set([0, 1, 2, 3, 4, 5].map(() => surface(t.toLowerCase(), rng)))], opts.definitions, opts.prose);
   train.push(...world.train);
   heldout.push(...world.heldout);
   const safeTrain = train.filter((e) => e.labels.length === 0);

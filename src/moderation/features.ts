@@ -1,7 +1,8 @@
 // Hashed features of a normalised text, in three blocks:
 //   words:   word unigrams and bigrams;
 //   chars:   character 3- to 5-grams (with the spaces, so word boundaries count);
-//   classes: pattern tokens (ages), the lexicon classes present (lexicon.ts) and pairs of them.
+//   classes: pattern tokens (ages), the lexicon classes present (lexicon.ts) and pairs of them, and
+//            the word 2-3-grams around each class token.
 // Each feature is hashed into one of `dims` buckets with value 1 + ln(count). Each block is scaled
 // to unit L2 norm on its own (short texts less, see floors): the few class features would otherwise be drowned by the hundreds of
 // character n-grams, and a long and a short text of the same kind score alike.
@@ -64,6 +65,18 @@ export function featurize(normalized: string, cfg: FeatureConfig): SparseVector 
   const present = new Set<string>(patternTokens(normalized));
   const classed = classText(normalized);
   if (classed !== normalized) for (const w of classed.split(' ')) if (w.startsWith('__')) present.add(w);
+  // Word 2- and 3-grams of the class-substituted text that contain a class token ("will __hurt__
+  // you", "__group__ should be"): the shape of a sentence around its harmful word, so a template
+  // seen with "stab" and "muslims" also speaks for "strangle" and "roma".
+  if (classed !== normalized) {
+    const cw = classed.split(' ');
+    for (let i = 0; i < cw.length; i++) {
+      for (let n = 2; n <= 3 && i + n <= cw.length; n++) {
+        const gram = cw.slice(i, i + n);
+        if (gram.some((w) => w.startsWith('__'))) add(classes, hashString(gram.join(' '), 9 + n));
+      }
+    }
+  }
   const sorted = [...present].sort();
   for (let i = 0; i < sorted.length; i++) {
     add(classes, hashString(sorted[i], 5));

@@ -5,7 +5,7 @@ import { runPipeline } from './pipeline.ts';
 import { reportToExample } from './reports.ts';
 import { CATEGORIES } from './taxonomy.ts';
 
-const small = { epochs: 3, dims: 1 << 14, corpus: { perTemplate: 3, definitions: 150 } };
+const small = { epochs: 3, dims: 1 << 14, corpus: { perTemplate: 3, definitions: 150, prose: 150 } };
 
 test('training is deterministic for a seed and differs across seeds', () => {
   const a = runPipeline({ seed: 5, ...small });

@@ -28,6 +28,8 @@ export interface TrainReport {
   version: string;
   seed: number;
   trainExamples: number;
+  /** Whether the harmful vocabulary slots were split too (corpus.ts). */
+  splitVocabulary: boolean;
   reportExamples: number;
   heldoutExamples: number;
   heldout: Evaluation;
@@ -35,6 +37,9 @@ export interface TrainReport {
   obfuscatedRecall: number;
   /** Held-out safe texts (including benign twins) that were flagged. */
   safeFalsePositiveRate: number;
+  /** Messages of about 200 words made of held-out safe texts (everyday requests and hard benign
+   *  twins, joined as sentences) that were flagged: a long message has many windows to trip on. */
+  longSafeFalsePositiveRate: number;
   trainSeconds: number;
 }
 
@@ -61,6 +66,7 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
   const obfuscatedRecall = unsafe.filter((e) => flags(obfuscate(e.text, rng)).size > 0).length / unsafe.length;
   const safe = corpus.heldout.filter((e) => e.labels.length === 0);
   const safeFalsePositiveRate = safe.filter((e) => flags(e.text).size > 0).length / safe.length;
+  const longSafeFalsePositiveRate = longSafeMessages(safe, 200, rng).filter((t) => flags(t).size > 0).length / 200;
   // The version names the weights: the same seed and data give the same version.
   const digest = createHash('sha256').update(new Uint8Array(classifier.weight.buffer)).update(new Uint8Array(classifier.bias.buffer)).digest('hex');
   const version = `1.${digest.slice(0, 10)}`;
@@ -68,11 +74,13 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
     version,
     seed: opts.seed,
     trainExamples: corpus.train.length,
+    splitVocabulary: opts.corpus?.splitVocabulary ?? false,
     reportExamples: reports.length,
     heldoutExamples: corpus.heldout.length,
     heldout,
     obfuscatedRecall,
     safeFalsePositiveRate,
+    longSafeFalsePositiveRate,
     trainSeconds: Math.round(trainSeconds * 10) / 10,
   };
   classifier.info.version = version;
@@ -84,6 +92,22 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
     heldoutFlaggedF1: round(heldout.flagged.f1),
   };
   return { classifier, report };
+}
+
+/** `n` messages of about 200 words, each a run of randomly picked safe texts as sentences. */
+export function longSafeMessages(safe: Example[], n: number, rng: Rng): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const parts: string[] = [];
+    let words = 0;
+    while (words < 200) {
+      const t = rng.pick(safe).text.replace(/[.!?]*$/, '.');
+      parts.push(t[0].toUpperCase() + t.slice(1));
+      words += t.split(' ').length;
+    }
+    out.push(parts.join(' '));
+  }
+  return out;
 }
 
 function round(x: number): number {
@@ -113,12 +137,15 @@ export function writeReport(dir: string, r: TrainReport): void {
     `Trained by \`parley train moderation --seed ${r.seed}\` on ${r.trainExamples} generated examples` +
       (r.reportExamples ? ` and ${r.reportExamples} confirmed reports` : '') +
       ` in ${r.trainSeconds} s. Evaluated on ${r.heldoutExamples} examples from templates held out of training` +
-      ' (every fourth template of each group), so the numbers measure phrasings the model never saw.',
+      ' (every fourth template of each group), filled with people, groups, places and other slot values training never used' +
+      (r.splitVocabulary ? ' and with harmful words training never used either (the strict split),' : ' (the harmful vocabulary itself is shared),') +
+      ' so the numbers measure phrasings the model never saw.',
     '',
     formatTable(r),
     '',
     `- Held-out unsafe texts with disguised words (leetspeak, spacing, repeats, look-alike letters): ${(r.obfuscatedRecall * 100).toFixed(1)}% still flagged (undisguised: ${(r.heldout.flagged.recall * 100).toFixed(1)}%).`,
     `- Held-out safe texts (everyday requests and benign twins) flagged: ${(r.safeFalsePositiveRate * 100).toFixed(1)}%.`,
+    `- Messages of about 200 words made of held-out safe texts flagged: ${(r.longSafeFalsePositiveRate * 100).toFixed(1)}%.`,
     '',
   ].join('\n');
   writeFileSync(join(dir, 'report.md'), md);

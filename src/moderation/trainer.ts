@@ -25,7 +25,7 @@ export interface TrainOptions {
   onEpoch?: (epoch: number, loss: number) => void;
 }
 
-export const DEFAULT_TRAIN = { epochs: 10, batchSize: 16, learningRate: 0.02, l2: 1e-6, dropout: 0.5 };
+export const DEFAULT_TRAIN = { epochs: 10, batchSize: 16, learningRate: 0.02, l2: 1e-6, dropout: 0.3 };
 
 interface Row {
   x: SparseVector;
