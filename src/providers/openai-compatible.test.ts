@@ -108,6 +108,18 @@ test('streamed tool-call fragments are assembled into tool_call events', async (
   assert.equal(seen.at(-1)!.auth, undefined, 'no key configured → no Authorization header');
 });
 
+test('continuing a reply sends the partial as the last assistant message, as Open WebUI does', async () => {
+  handler = (_req, _body, res) => sse(res, [chunk({ content: ' world' }), chunk({}, 'stop')]);
+  const p = new OpenAICompatibleProvider({ id: 'm', baseUrl });
+  const partial = [{ role: 'user' as const, content: 'say hello world' }, { role: 'assistant' as const, content: 'hello' }];
+  const events = await collect(p.chat(partial, { ...sampling, continueFinalMessage: true }, new AbortController().signal));
+  assert.deepEqual(events[0], { type: 'delta', text: ' world' });
+  const body = seen.at(-1)!.body;
+  assert.deepEqual(body.messages, partial);
+  // Only OpenAI's own fields: a strict upstream (OpenAI) refuses unknown ones such as vLLM's continue_final_message.
+  assert.deepEqual(Object.keys(body).filter((k) => /continue/i.test(k)), []);
+});
+
 test('completions map text and legacy logprobs', async () => {
   handler = (_req, _body, res) =>
     sse(res, [

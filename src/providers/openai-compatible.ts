@@ -41,6 +41,8 @@ export class OpenAICompatibleProvider implements ChatProvider {
     };
   }
 
+  // continueFinalMessage needs nothing more: the partial reply goes last as an assistant message (what
+  // Open WebUI sends); OpenAI itself refuses vLLM's continue_final_message, so it is not sent.
   chat(messages: ChatMessage[], options: SamplingOptions, signal: AbortSignal): AsyncIterable<GenerationEvent> {
     const body: Record<string, unknown> = {
       model: this.upstreamModel,
