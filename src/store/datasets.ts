@@ -2,20 +2,24 @@
 //   SFT      {"messages":[...], "meta":{...}}            from demonstrations and thumbs-up replies
 //   rankings {"prompt":[...], "completions":[...], "ranking":[...]}   from ranked (usable) rankings
 //   pairs    {"prompt":[...], "chosen":[...], "rejected":[...]}       from rankings and up/down siblings
+//   moderation-reports {"text", "kind", "categories", "status"}       from admin-confirmed filter reports,
+//            the lines `parley train moderation --reports` reads (src/moderation/reports.ts)
 import type { ChatMessage, ToolCall } from '../providers/types.ts';
 import type { Message, MessageRepo, StoredToolCall } from './messages.ts';
 import type { FeedbackRepo } from './feedback.ts';
 import type { RankingRepo, Ranking } from './rankings.ts';
 import type { DemonstrationRepo } from './demonstrations.ts';
+import type { ModerationReportRepo } from './moderation-reports.ts';
 
-export type DatasetKind = 'sft' | 'rankings' | 'pairs';
-export const DATASET_KINDS: DatasetKind[] = ['sft', 'rankings', 'pairs'];
+export type DatasetKind = 'sft' | 'rankings' | 'pairs' | 'moderation-reports';
+export const DATASET_KINDS: DatasetKind[] = ['sft', 'rankings', 'pairs', 'moderation-reports'];
 
 interface Repos {
   messages: MessageRepo;
   feedback: FeedbackRepo;
   rankings: RankingRepo;
   demonstrations: DemonstrationRepo;
+  moderationReports: ModerationReportRepo;
 }
 
 /**
@@ -51,7 +55,16 @@ function plainCall(c: StoredToolCall): ToolCall {
 export async function* exportDataset(repos: Repos, kind: DatasetKind): AsyncGenerator<Record<string, unknown>> {
   if (kind === 'sft') yield* sft(repos);
   else if (kind === 'rankings') yield* rankingRows(repos);
-  else yield* pairs(repos);
+  else if (kind === 'pairs') yield* pairs(repos);
+  else yield* moderationReports(repos);
+}
+
+// Only confirmed reports: a pending one is a user's claim, not yet a label. A confirmed false negative
+// always has categories (the review route refuses to confirm one without), so every line trains.
+async function* moderationReports(r: Repos) {
+  for await (const rep of pages((cursor) => r.moderationReports.list(null, { status: 'confirmed', cursor, limit: 500 }))) {
+    yield { text: rep.text, kind: rep.kind, categories: rep.categories, status: rep.status };
+  }
 }
 
 async function* sft(r: Repos) {

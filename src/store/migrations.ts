@@ -181,8 +181,19 @@ const heartbeat: Migration = {
   },
 };
 
+// A filter-mistake report names its categories (a false negative: what should have been flagged; a
+// false positive: which flags were wrong), so a confirmed report can become a labelled training example.
+const reportCategories: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('moderation_reports').addColumn('categories', 'text').execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.alterTable('moderation_reports').dropColumn('categories').execute();
+  },
+};
+
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { '0001_init': init, '0002_heartbeat': heartbeat };
+    return { '0001_init': init, '0002_heartbeat': heartbeat, '0003_report_categories': reportCategories };
   },
 };

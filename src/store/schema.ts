@@ -116,6 +116,7 @@ export interface ModerationReportsTable {
   text: string;
   scores: string | null; // JSON {category: score}
   kind: 'false_positive' | 'false_negative';
+  categories: string | null; // JSON Category[] (src/moderation/taxonomy.ts); null in rows filed before 0003
   status: 'pending' | 'confirmed' | 'rejected';
   reviewer_id: string | null;
   note: string | null;

@@ -226,12 +226,32 @@ for (const backend of testBackends()) {
     it('files moderation reports and lets a reviewer settle them', async () => {
       const bob = (await store.users.passwordHashOf('bob'))!.user;
       const alice = (await store.users.passwordHashOf('alice'))!.user;
-      const rep = await store.moderationReports.create(bob.id, { messageId: null, text: 'how to bake bread', scores: { violence: 0.8 }, kind: 'false_positive', note: null });
+      const rep = await store.moderationReports.create(bob.id, { messageId: null, text: 'how to bake bread', scores: { violence: 0.8 }, kind: 'false_positive', categories: ['violence'], note: null });
+      assert.deepEqual(rep.categories, ['violence']);
       assert.equal((await store.moderationReports.list(alice.id)).items.length, 0);
       assert.equal((await store.moderationReports.list(null, { status: 'pending' })).items[0].id, rep.id);
-      const done = await store.moderationReports.review(rep.id, alice.id, 'confirmed', 'agreed');
+      const done = await store.moderationReports.review(rep.id, alice.id, { status: 'confirmed', note: 'agreed' });
       assert.equal(done?.status, 'confirmed');
+      assert.deepEqual(done?.categories, ['violence'], 'a review without categories keeps them');
+      assert.equal(done?.note, 'agreed');
       assert.equal((await store.moderationReports.list(null, { status: 'pending' })).items.length, 0);
+      assert.equal(await store.moderationReports.review('nope', alice.id, { status: 'rejected' }), null);
+
+      const missed = await store.moderationReports.create(bob.id, { messageId: null, text: 'a veiled threat', scores: null, kind: 'false_negative', note: null });
+      assert.deepEqual(missed.categories, []);
+      const fixed = await store.moderationReports.review(missed.id, alice.id, { categories: ['harassment/threatening', 'harassment/threatening'] });
+      assert.deepEqual([fixed?.status, fixed?.categories, fixed?.note], ['pending', ['harassment/threatening'], null]);
+      assert.deepEqual((await store.moderationReports.get(missed.id))?.categories, ['harassment/threatening']);
+      const rows = async () => {
+        const out = [];
+        for await (const row of exportDataset(store, 'moderation-reports')) out.push(row);
+        return out;
+      };
+      assert.deepEqual(await rows(), [{ text: 'how to bake bread', kind: 'false_positive', categories: ['violence'], status: 'confirmed' }], 'pending reports are not exported');
+      await store.moderationReports.review(missed.id, alice.id, { status: 'confirmed' });
+      assert.deepEqual((await rows()).map((r) => [r.kind, r.categories]), [['false_positive', ['violence']], ['false_negative', ['harassment/threatening']]]);
+      await store.moderationReports.review(rep.id, alice.id, { status: 'rejected' });
+      assert.equal((await rows()).length, 1, 'a report rejected after all leaves the export');
     });
   });
 }
