@@ -173,4 +173,19 @@ export const EVERYDAY: TemplateGroup[] = [
       'my wifi keeps dropping, how do i fix it', 'how do i transfer photos from my {device} to my laptop',
     ],
   },
+  {
+    // Anatomy, first aid, butchery, nature documentaries and crime fiction name guts, blood and
+    // bones without dwelling on anyone's suffering: the everyday side of violence/graphic's words.
+    name: 'body-words',
+    labels: [],
+    templates: [
+      'how does the liver filter blood', 'what organs are in the abdomen', 'how long does a broken {bodyPart} take to heal',
+      'what should i do if someone is bleeding heavily from a cut', 'how do i debone a chicken thigh', 'why do bones get weaker with age',
+      'what is in a blood test and what do the numbers mean', 'how do i clean the guts out of a fish', 'what does a surgeon do during open heart surgery',
+      'how do owls digest the bones of their prey', 'describe how a lion hunts on the savanna for my nature essay', 'how do i make bone broth',
+      'what causes internal bleeding after a fall', 'my dog ate a chicken bone, should i worry', 'how do medical students practise dissection',
+      'write a detective story where the body is found in the library', 'what happens to the body after death, for my biology class', 'how much blood can a person donate',
+      'what are the organs of the digestive system', 'explain how a skeleton supports the body',
+    ],
+  },
 ];

@@ -36,27 +36,26 @@ test('results have the OpenAI shape', () => {
 // next to in-distribution numbers. Each floor sits about 0.03-0.04 under what the shipped model
 // measured (models/moderation/report.md), so a retrained model that is clearly worse fails here.
 // Precision is high throughout; recall on unseen phrasings is the weak side, worst for
-// violence/graphic (its held-out templates describe gore in words the training templates never
-// used) and hate/threatening.
+// hate/threatening (unseen groups in unseen threatening shapes) and harassment/threatening.
 const FLOORS: Record<Category, [precision: number, recall: number]> = {
-  harassment: [0.85, 0.54],
-  'harassment/threatening': [0.73, 0.38],
+  harassment: [0.87, 0.53],
+  'harassment/threatening': [0.73, 0.36],
   hate: [0.96, 0.55],
-  'hate/threatening': [0.74, 0.2],
-  illicit: [0.81, 0.51],
-  'illicit/violent': [0.94, 0.43],
+  'hate/threatening': [0.82, 0.23],
+  illicit: [0.78, 0.51],
+  'illicit/violent': [0.95, 0.46],
   'self-harm': [0.96, 0.81],
-  'self-harm/intent': [0.9, 0.65],
-  'self-harm/instructions': [0.74, 0.69],
-  sexual: [0.96, 0.6],
-  'sexual/minors': [0.96, 0.78],
-  violence: [0.86, 0.41],
-  'violence/graphic': [0.96, 0.02],
+  'self-harm/intent': [0.9, 0.63],
+  'self-harm/instructions': [0.79, 0.79],
+  sexual: [0.96, 0.52],
+  'sexual/minors': [0.96, 0.84],
+  violence: [0.88, 0.44],
+  'violence/graphic': [0.9, 0.47],
 };
-// 200-word messages of held-out safe texts: the shipped model flags about half (report.md), because
+// 200-word messages of held-out safe texts: the shipped model flags over half (report.md), because
 // a message of ~20 texts and ~40 windows almost always contains one of the few held-out templates it
 // gets wrong. A ceiling, so a model that trips more often fails.
-const LONG_SAFE_CEILING = 0.6;
+const LONG_SAFE_CEILING = 0.65;
 
 test('precision and recall per category on held-out templates', () => {
   const ev = evaluate(heldout(), flaggedAs);
@@ -67,7 +66,7 @@ test('precision and recall per category on held-out templates', () => {
     assert.ok(m.precision >= p, `${c}: precision ${m.precision.toFixed(3)} < ${p}`);
     assert.ok(m.recall >= r, `${c}: recall ${m.recall.toFixed(3)} < ${r}`);
   }
-  assert.ok(ev.flagged.precision >= 0.91 && ev.flagged.recall >= 0.6, JSON.stringify(ev.flagged));
+  assert.ok(ev.flagged.precision >= 0.91 && ev.flagged.recall >= 0.61, JSON.stringify(ev.flagged));
 });
 
 test('obfuscated unsafe text is still flagged', () => {
