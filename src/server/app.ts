@@ -21,6 +21,7 @@ import { registerAppMessages } from './routes/app-messages.ts';
 import { registerAppTraining } from './routes/app-training.ts';
 import { registerAppAccount } from './routes/app-account.ts';
 import { registerAppConsole } from './routes/app-console.ts';
+import { registerAppRuns } from './routes/app-runs.ts';
 import { followServingVersion } from './serving-version.ts';
 
 export interface AppOptions {
@@ -94,6 +95,7 @@ export async function buildApp(opts: AppOptions): Promise<ParleyApp> {
   registerAppTraining(app, ctx);
   registerAppAccount(app, ctx);
   registerAppConsole(app, ctx);
+  registerAppRuns(app, ctx);
 
   return {
     app,

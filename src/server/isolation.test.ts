@@ -61,6 +61,11 @@ for (const backend of testBackends()) {
         ['PATCH', `/api/moderation/reports/${ids.report}`, { status: 'rejected' }, 403],
         ['PATCH', `/api/admin/users/${ids.alice}`, { role: 'user' }, 403],
         ['POST', `/api/conversations/${ids.conversation}/instructions`, { content: 'be terse' }],
+        // Training runs are shared by every trainer (not one user's): an id that names no run is not found.
+        ['GET', `/api/runs/${ids.conversation}`],
+        ['GET', `/api/runs/${ids.conversation}/metrics`],
+        ['GET', `/api/runs/${ids.conversation}/eval`],
+        ['GET', `/api/runs/${ids.conversation}/report`],
         // Admin-only: refused by role before the id is even looked up, so any id will do.
         ['PUT', `/api/model-versions/${ids.conversation}/serving`, {}, 403],
       ];
