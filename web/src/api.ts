@@ -44,6 +44,15 @@ export interface Conversation {
 }
 
 export interface Page<T> { items: T[]; nextCursor: string | null }
+
+export type ReportKind = 'false_positive' | 'false_negative';
+export type ReportStatus = 'pending' | 'confirmed' | 'rejected';
+/** A filter-mistake report; categories: false_negative = should have been flagged, false_positive = wrong flags. */
+export interface ModerationReport {
+  id: string; userId: string; messageId: string | null; text: string; scores: Record<string, number> | null;
+  kind: ReportKind; categories: string[]; status: ReportStatus; reviewerId: string | null; note: string | null;
+  createdAt: string; updatedAt: string;
+}
 export interface ModelInfo { id: string; ownedBy: string; contextLength: number; backend: string }
 export interface ChatMessage { role: 'system' | 'user' | 'assistant'; content: string }
 export interface Ranking {
@@ -181,15 +190,18 @@ export const api = {
   stop: (messageId: string) => request<unknown>('POST', `/api/messages/${messageId}/stop`, {}),
   feedback: (messageId: string) => request<{ feedback: Feedback | null }>('GET', `/api/messages/${messageId}/feedback`),
   setFeedback: (messageId: string, f: Feedback) => request<Feedback>('PUT', `/api/messages/${messageId}/feedback`, f),
-  report: (r: { kind: 'false_positive' | 'false_negative'; messageId: string; note?: string }) => request<unknown>('POST', '/api/moderation/reports', r),
-  reports: (all: boolean) => request<Page<{ id: string; kind: string; createdAt: string }>>('GET', `/api/moderation/reports?limit=200${all ? '&all=true' : ''}`),
+  report: (r: { kind: ReportKind; messageId: string; categories?: string[]; note?: string }) => request<ModerationReport>('POST', '/api/moderation/reports', r),
+  reports: (all: boolean, status?: ReportStatus) =>
+    request<Page<ModerationReport>>('GET', `/api/moderation/reports?limit=200${all ? '&all=true' : ''}${status ? `&status=${status}` : ''}`),
+  reviewReport: (id: string, change: { status?: ReportStatus; categories?: string[]; note?: string }) =>
+    request<ModerationReport>('PATCH', `/api/moderation/reports/${id}`, change),
   createRanking: (messages: ChatMessage[], k: number, sampling: Sampling) => request<Ranking>('POST', '/api/rankings', { messages, k, sampling }),
   rankings: () => request<Page<Ranking>>('GET', '/api/rankings?limit=200'),
   rank: (id: string, ranking: number[] | null, unusable: boolean) => request<Ranking>('PUT', `/api/rankings/${id}`, { ranking, unusable }),
   deleteRanking: (id: string) => request<unknown>('DELETE', `/api/rankings/${id}`),
   createDemonstration: (prompt: ChatMessage[], response: string) => request<Demonstration>('POST', '/api/demonstrations', { prompt, response }),
   demonstrations: () => request<Page<Demonstration>>('GET', '/api/demonstrations?limit=200'),
-  exportDataset: (kind: 'sft' | 'rankings' | 'pairs') => requestText(`/api/export/${kind}`),
+  exportDataset: (kind: 'sft' | 'rankings' | 'pairs' | 'moderation-reports') => requestText(`/api/export/${kind}`),
   consoleStats: (days: number) => request<{ since: string; days: DayCounts[] }>('GET', `/api/console/stats?days=${days}`),
   rankSource: () => request<{ messageId: string; prompt: ChatMessage[]; reply: string }>('GET', '/api/console/rank-source'),
   suggest: (messages: ChatMessage[], sampling: Sampling) => request<{ content: string }>('POST', '/api/console/suggest', { messages, sampling }),

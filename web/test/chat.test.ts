@@ -206,10 +206,25 @@ test('a flagged message shows the orange warning, and a mistake can be reported'
   assert.match((await notice.getAttribute('class')) ?? '', /\bwarn\b/);
   await page.screenshot({ path: screenshotPath('filter-warning') });
   await notice.getByRole('button', { name: 'Report a mistake of the filter' }).click();
+  // The dialog pre-checks the flags the message got: the reporter unticks the ones that were wrong.
+  const dialog = page.getByRole('dialog', { name: 'Report a mistake of the filter' });
+  const checked = await dialog.getByRole('checkbox', { checked: true }).evaluateAll((els) => els.map((e) => e.parentElement!.textContent!.trim()));
+  assert.ok(checked.length > 0, 'the flagged categories are pre-checked');
+  await dialog.getByRole('button', { name: 'Send report' }).click();
   await notice.getByText('Thanks — reported.').waitFor();
   const reports = await api('/api/moderation/reports');
   assert.equal(reports.items[0].kind, 'false_positive');
   assert.match(reports.items[0].text, /worthless idiot/);
+  assert.deepEqual(reports.items[0].categories.sort(), checked.sort());
+  // The reply was let through: its flag icon reports a false negative, which needs a category first.
+  await lastAssistant().getByRole('button', { name: 'Report unsafe content the filter missed' }).click();
+  const missed = page.getByRole('dialog', { name: 'Report unsafe content the filter missed' });
+  assert.equal(await missed.getByRole('button', { name: 'Send report' }).isDisabled(), true, 'no category picked yet');
+  await missed.getByRole('checkbox', { name: 'harassment/threatening' }).check();
+  await missed.getByRole('button', { name: 'Send report' }).click();
+  await lastAssistant().getByText('Reported').waitFor();
+  const both = (await api('/api/moderation/reports')).items;
+  assert.deepEqual([both[1].kind, both[1].categories], ['false_negative', ['harassment/threatening']]);
 });
 
 test('a blocked prompt is hidden behind a red notice and gets no reply', async () => {
@@ -298,6 +313,26 @@ test('trainer console: a written demonstration lands in the SFT export', async (
   const rows = (await api('/api/export/sft')).trim().split('\n').map((l: string) => JSON.parse(l));
   const demo = rows.find((r: { meta: { source: string } }) => r.meta.source === 'demonstration');
   assert.deepEqual(demo.messages, [{ role: 'user', content: 'What is 2+2?' }, { role: 'assistant', content: '2+2 is 4.' }]);
+});
+
+test('trainer console: an admin corrects a filter report’s categories, confirms it, and it is exported for the classifier', async () => {
+  await page.getByRole('tab', { name: 'Filter reports' }).click();
+  const report = page.getByRole('article', { name: /^Report / }).filter({ hasText: 'worthless idiot' });
+  await report.waitFor();
+  // The reporter kept every flag the message got; the reviewer narrows them down to harassment alone.
+  for (const box of await report.getByRole('checkbox', { checked: true }).all()) await box.uncheck();
+  await report.getByRole('checkbox', { name: 'harassment', exact: true }).check();
+  await report.getByRole('button', { name: 'Confirm' }).click();
+  await report.waitFor({ state: 'detached' });
+  const missed = page.getByRole('article', { name: /^Report / }).filter({ hasText: 'missed (false negative)' });
+  assert.equal(await missed.getByRole('checkbox', { name: 'harassment/threatening' }).isChecked(), true, 'the reporter’s category is shown');
+  await missed.getByRole('button', { name: 'Confirm' }).click();
+  await page.getByText('No pending reports.').waitFor();
+  const rows = (await api('/api/export/moderation-reports')).trim().split('\n').map((l: string) => JSON.parse(l));
+  assert.equal(rows.length, 2);
+  assert.match(rows[0].text, /worthless idiot/);
+  assert.deepEqual([rows[0].kind, rows[0].categories, rows[0].status], ['false_positive', ['harassment'], 'confirmed']);
+  assert.deepEqual([rows[1].kind, rows[1].categories, rows[1].status], ['false_negative', ['harassment/threatening'], 'confirmed']);
 });
 
 test('runs: model versions with their lineage, curves and metrics', async () => {

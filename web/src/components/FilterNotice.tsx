@@ -2,8 +2,10 @@
 // behind a red notice. The server stores the classifier's result on the message; a blocked prompt's
 // reply ends at once with finishReason "content_filter", and a blocked reply is cut with it.
 import { useState } from 'react';
-import { api, type Message } from '../api.ts';
+import type { Message } from '../api.ts';
+import { CATEGORIES, type Category } from '../moderation-categories.ts';
 import { Icon } from './Icon.tsx';
+import { ReportDialog } from './ReportDialog.tsx';
 
 export interface FilterState { level: 'none' | 'warn' | 'block'; categories: string[] }
 
@@ -19,15 +21,8 @@ export function filterState(m: Message, replies: Message[]): FilterState {
 
 export function FilterNotice({ message, state, revealed, onReveal }: { message: Message; state: FilterState; revealed: boolean; onReveal: () => void }) {
   const [reported, setReported] = useState(false);
-  const [error, setError] = useState('');
-  const report = async () => {
-    try {
-      await api.report({ kind: 'false_positive', messageId: message.id });
-      setReported(true);
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
+  const [reporting, setReporting] = useState(false);
+  const flagged = state.categories.filter((c): c is Category => (CATEGORIES as readonly string[]).includes(c));
   const what = state.categories.length ? ` (${state.categories.join(', ')})` : '';
   const blockedPrompt = message.role === 'assistant' && message.content === '';
   return (
@@ -41,8 +36,11 @@ export function FilterNotice({ message, state, revealed, onReveal }: { message: 
       </span>
       {state.level === 'block' && !blockedPrompt && <button type="button" className="link" onClick={onReveal}>{revealed ? 'Hide' : 'Show anyway'}</button>}
       {/* A refused prompt's empty reply: the report belongs on the prompt itself. */}
-      {blockedPrompt ? null : reported ? <span className="small">Thanks — reported.</span> : <button type="button" className="link" onClick={report}>Report a mistake of the filter</button>}
-      {error && <span className="error small">{error}</span>}
+      {blockedPrompt ? null : reported ? <span className="small">Thanks — reported.</span> : <button type="button" className="link" onClick={() => setReporting(true)}>Report a mistake of the filter</button>}
+      {reporting && (
+        <ReportDialog message={message} kind="false_positive" flagged={flagged}
+          onDone={() => { setReporting(false); setReported(true); }} onCancel={() => setReporting(false)} />
+      )}
     </div>
   );
 }
@@ -50,9 +48,12 @@ export function FilterNotice({ message, state, revealed, onReveal }: { message: 
 /** For replies the filter let through: "this should have been caught" (a false negative). */
 export function ReportMissed({ message }: { message: Message }) {
   const [done, setDone] = useState(false);
+  const [open, setOpen] = useState(false);
   if (done) return <span className="small muted">Reported</span>;
   return (
-    <button type="button" className="icon" aria-label="Report unsafe content the filter missed"
-      onClick={async () => { await api.report({ kind: 'false_negative', messageId: message.id }); setDone(true); }}><Icon name="flag" /></button>
+    <>
+      <button type="button" className="icon" aria-label="Report unsafe content the filter missed" onClick={() => setOpen(true)}><Icon name="flag" /></button>
+      {open && <ReportDialog message={message} kind="false_negative" flagged={[]} onDone={() => { setOpen(false); setDone(true); }} onCancel={() => setOpen(false)} />}
+    </>
   );
 }

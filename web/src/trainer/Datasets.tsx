@@ -54,7 +54,7 @@ export function Datasets({ user }: { user: User }) {
     })().catch((err: Error) => setError(err.message));
   }, [admin]);
 
-  const download = async (kind: 'sft' | 'rankings' | 'pairs') => {
+  const download = async (kind: 'sft' | 'rankings' | 'pairs' | 'moderation-reports') => {
     const text = await api.exportDataset(kind);
     const url = URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' }));
     const a = Object.assign(document.createElement('a'), { href: url, download: `${kind}.jsonl` });
@@ -81,6 +81,7 @@ export function Datasets({ user }: { user: User }) {
           <button type="button" onClick={() => download('sft')}>Export SFT (JSONL)</button>
           <button type="button" onClick={() => download('rankings')}>Export rankings (JSONL)</button>
           <button type="button" onClick={() => download('pairs')}>Export pairs (JSONL)</button>
+          <button type="button" onClick={() => download('moderation-reports')}>Export confirmed filter reports (JSONL)</button>
         </div>
       )}
     </section>
