@@ -4,7 +4,7 @@
 // versions it recorded before instead of adding new ones; a checkpoint already recorded under another
 // id (by path) keeps that id. The run directories are only read.
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { Store } from '../store/store.ts';
 import { readRunInfo, runDir, runNames } from './runs-dir.ts';
 
@@ -56,7 +56,7 @@ export function findCheckpoints(runsDir: string, defaultModelDir: string | null)
     const info = readRunInfo(name, dir);
     problems.push(...info.problems);
     for (const step of info.steps) {
-      if (!step.out || !step.out.startsWith(dir)) continue;
+      if (!step.out || !step.out.startsWith(dir + sep)) continue; // a step's output outside its run is not the run's
       const c = checkpointAt(`${name}.${step.name}`, step.out, step.name.replace(/-\d+$/, ''), problems);
       if (c) found.push(c);
     }
@@ -79,7 +79,7 @@ export async function registerRunVersions(store: Store, runsDir: string, default
     if (!cursor) break;
   }
   for (const c of found) if (!idByPath.has(c.path)) idByPath.set(c.path, c.id);
-  // Parents first, so the list (ordered by creation) reads pretrain → sft → reward → ppo.
+  // Parents first, so a parent's id is settled (and recorded) before its children name it.
   const recorded: string[] = [];
   const done = new Set<string>();
   const byPath = new Map(found.map((c) => [c.path, c]));

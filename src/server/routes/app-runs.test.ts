@@ -59,7 +59,7 @@ for (const backend of testBackends()) {
     it('records every checkpoint of a run as a model version with its lineage at start-up', async () => {
       const versions = (await admin.call('GET', '/api/model-versions')).json.items as any[];
       const byId = new Map(versions.map((v) => [v.id, v]));
-      assert.deepEqual(versions.map((v) => v.id), ['alpha.pretrain', 'alpha.sft', 'alpha.reward-1', 'alpha.ppo-1']);
+      assert.deepEqual(versions.map((v) => v.id).sort(), ['alpha.ppo-1', 'alpha.pretrain', 'alpha.reward-1', 'alpha.sft']);
       assert.equal(byId.get('alpha.pretrain').parentId, null);
       assert.equal(byId.get('alpha.sft').parentId, 'alpha.pretrain');
       assert.equal(byId.get('alpha.reward-1').parentId, 'alpha.sft');

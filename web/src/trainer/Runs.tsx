@@ -87,9 +87,20 @@ function VersionList({ versions, admin, onServe }: { versions: ModelVersion[]; a
     }
     return chain.join(' → ');
   };
+  // Parents before children (versions recorded in the same millisecond come back in id order).
+  const ordered: ModelVersion[] = [];
+  const placed = new Set<string>();
+  const place = (v: ModelVersion) => {
+    if (placed.has(v.id)) return;
+    placed.add(v.id);
+    ordered.push(v);
+    for (const c of versions) if (c.parentId === v.id) place(c);
+  };
+  for (const v of versions) if (!v.parentId || !byId.has(v.parentId)) place(v);
+  for (const v of versions) place(v); // a cycle of parents: still listed
   return (
     <>
-      {versions.map((v) => {
+      {ordered.map((v) => {
         const metrics = Object.entries(v.metrics ?? {});
         const curves = metrics.filter(([, x]) => Array.isArray(x) && x.every((n) => typeof n === 'number')) as [string, number[]][];
         const scalars = metrics.filter(([, x]) => typeof x === 'number' || typeof x === 'string');
