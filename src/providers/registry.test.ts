@@ -185,6 +185,10 @@ test('serveCheckpoint swaps the serving model to another checkpoint once it load
   assert.deepEqual(closed, [v1]);
 
   await assert.rejects(reg.serveCheckpoint('missing'), /cannot read .*missing.*config\.json/);
+  const reward = checkpointDir(root, 'reward', 512);
+  writeFileSync(join(reward, 'config.json'), JSON.stringify({ max_position_embeddings: 512, hidden_size: 8, architectures: ['LlamaForSequenceClassification'] }));
+  await assert.rejects(reg.serveCheckpoint(reward), /is a reward\/value model .*not a chat model/);
+  assert.equal(await reg.get('chat'), now, 'a refused switch leaves the serving checkpoint alone');
   const none = await ModelRegistry.fromEnvironment({}, workspace(), load);
   await assert.rejects(none.serveCheckpoint(v2), /no local model is configured to serve a checkpoint version/);
   await reg.close();

@@ -317,6 +317,12 @@ async function describe(entry: ModelEntry, env: Env): Promise<ModelInfo> {
     } catch (err) {
       throw new UserError(`model "${entry.id}": cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
+    // A reward or value model (scalar head, saved as HF's sequence-classification architecture) scores
+    // replies; it cannot write them, so it must never be configured or switched in as a chat model.
+    const archs = Array.isArray(hf.architectures) ? hf.architectures : [];
+    if (archs.includes('LlamaForSequenceClassification')) {
+      throw new UserError(`model "${entry.id}": ${entry.path} is a reward/value model (LlamaForSequenceClassification, a scalar head), not a chat model`);
+    }
     const ctx = hf.max_position_embeddings;
     const wanted = entry.contextLength ?? (typeof ctx === 'number' ? ctx : 2048);
     const budget = positiveEnv(env, 'PARLEY_KV_CACHE_MB') ?? DEFAULT_KV_CACHE_MB;
