@@ -5,7 +5,7 @@
 # Runs (all batch 16 x ctx 192 = 3,072 tokens per step, seed 1 unless noted):
 #   A  SFT only from random init, 4x128 model (1.25 M params), 300 steps, lr 3e-3
 #   B  pretrain 150 steps (prose) -> SFT 150 steps, same model and total tokens as A
-#   C  A continued: 3 more SFT segments of 300 steps at lr 2e-3 (eval after each: 3, 4.5, 6 epochs)
+#   C  A continued: one more SFT run of 300 steps at lr 2e-3 (3 epochs of the demonstrations in all)
 #   D  B's pretraining continued +300, +300 steps (lr 2e-3), each followed by SFT 150 (eval after each)
 #   E  A at lr 6e-3
 #   F  deep and narrow at the same size: 8x96 (1.2 M params), otherwise as A
@@ -33,7 +33,7 @@ pre() { # pre FROM|"" OUT STEPS LR WARMUP [SEED]
 
 init init-s
 ( sft init-s A-sft300 300 3e-3 20 && ev A-sft300
-  prev=A-sft300; for i in 2 3 4; do sft $prev C-seg$i 300 2e-3 10 $i && ev C-seg$i; prev=C-seg$i; done ) &
+  prev=A-sft300; for i in 2; do sft $prev C-seg$i 300 2e-3 10 $i && ev C-seg$i; prev=C-seg$i; done ) &
 ( pre "" B-pre150 150 3e-3 15 && sft B-pre150 B-sft150 150 3e-3 10 && ev B-sft150
   prev=B-pre150; for i in 2 3; do pre $prev D-pre$i 300 2e-3 10 $i && sft D-pre$i D-sft$i 150 3e-3 10 && ev D-sft$i; prev=D-pre$i; done ) &
 wait
@@ -42,3 +42,7 @@ wait
 wait
 init init-def --layers 6 --dim 256 --heads 8 --kv-heads 4 --ffn 704 && sft init-def G-def-sft300 300 3e-3 20 && ev G-def-sft300
 npx --prefix "$ROOT" tsx "$ROOT/src/training/studies/summarize.ts" $X/*-eval.json
+# the same checkpoints at --limit 50 (less noisy)
+mkdir -p $X/l50
+for m in A-sft300 C-seg2 D-sft2 D-sft3; do $P eval --model $X/$m --data $DATA/eval.jsonl --limit 50 --max-tokens 48 --json > $X/l50/$m-eval.json 2>/dev/null; done
+npx --prefix "$ROOT" tsx "$ROOT/src/training/studies/summarize.ts" $X/l50/*-eval.json
