@@ -46,6 +46,10 @@ test('an empty dataset is refused by every stage, naming the file', () => {
   assert.throws(() => runSft({ ...lm, model: good, data: empty, out }), user(/empty\.jsonl: the SFT dataset is empty/));
   writeFileSync(join(dir, 'empty.txt'), '  \n\n');
   assert.throws(() => runPretrain({ ...lm, data: [join(dir, 'empty.txt')], out, from: { model: good } }), user(/empty\.txt: the text dataset is empty/));
+  writeFileSync(join(dir, 'prose.txt'), 'Some prose.\n\nMore prose.\n');
+  assert.throws(() => runPretrain({ ...lm, data: [join(dir, 'prose.txt')], chat: [empty], out, from: { model: good } }), user(/empty\.jsonl: the SFT dataset is empty/));
+  writeFileSync(join(dir, 'bad-chat.jsonl'), JSON.stringify({ messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }] }) + '\n' + JSON.stringify({ messages: [{ role: 'narrator', content: 'x' }] }) + '\n');
+  assert.throws(() => runPretrain({ ...lm, data: [join(dir, 'prose.txt')], chat: [join(dir, 'bad-chat.jsonl')], out, from: { model: good } }), user(/bad-chat\.jsonl:2: messages\.0\.role/));
   assert.throws(() => runDpo({ ...lm, model: good, data: empty, out, beta: 0.1, microBatch: 1 }), user(/pairs dataset is empty/));
   assert.throws(() => runReward({ model: good, rankings: [empty], out, epochs: 1, batch: 1, lr: 1e-3, ctx: 32, heldout: 0, calibrationSamples: 0, maxTokens: 4, temperature: 1, seed: 0, log: () => {} }), user(/rankings dataset is empty/));
   assert.throws(() => runPpo({ model: good, ref: good, reward: good, prompts: empty, out, settings: DEFAULT_PPO, log: () => {} }), user(/prompts dataset is empty/));

@@ -21,6 +21,13 @@ test('a stream packs into overlapping rows of T+1 (each row\'s last token starts
   assert.deepEqual(Array.from(b.targets), [2, 3, 4, 5, 6, 7]);
 });
 
+test('a stream with per-token weights keeps them in its rows (mixed pretraining masks non-assistant chat tokens)', () => {
+  const rows = packStream([1, 2, 3, 4, 5, 6, 7, 8], 3, [1, 1, 0, 0, 1, 1, 0, 1]);
+  assert.deepEqual(rows.map((r) => r.weights), [[0, 1, 0, 0], [0, 1, 1, 0]]);
+  const b = toBatch(rows, 3);
+  assert.deepEqual(Array.from(b.targets), [2, -1, -1, 5, 6, -1]);
+});
+
 test('documents pack whole, several per row; padding and masked tokens are ignored targets', () => {
   const rows = packDocuments([
     { ids: [1, 10, 11], mask: [0, 0, 1] },

@@ -7,12 +7,12 @@ import type { LmBatch } from '../engine/heads.ts';
 
 export interface Row { ids: number[]; weights: number[] } // weights[i] = loss weight of predicting ids[i]
 
-/** Rows of T+1 tokens from one stream; the tail shorter than a row is dropped. */
-export function packStream(stream: ArrayLike<number>, T: number): Row[] {
+/** Rows of T+1 tokens from one stream (with optional per-token loss weights, default 1); the tail shorter than a row is dropped. */
+export function packStream(stream: ArrayLike<number>, T: number, weights?: ArrayLike<number>): Row[] {
   const rows: Row[] = [];
   for (let s = 0; s + T + 1 <= stream.length; s += T) {
     const ids = Array.from({ length: T + 1 }, (_, i) => stream[s + i]);
-    rows.push({ ids, weights: ids.map((_, i) => (i === 0 ? 0 : 1)) });
+    rows.push({ ids, weights: ids.map((_, i) => (i === 0 ? 0 : weights ? weights[s + i] : 1)) });
   }
   return rows;
 }

@@ -126,7 +126,7 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Re
     pretrain: async () => {
       const { runPretrain } = await import('./pretrain.ts');
       const p = cfg.pretrain;
-      return runPretrain({ data: [at('data', 'pretrain.txt')], out: at('pretrain'), from: { tokenizer: at('tokenizer'), shape: cfg.model }, steps: p.steps, batch: p.batch, microBatch: p.microBatch, ctx: p.ctx, lr: p.lr, warmup: p.warmup, seed: cfg.seed, maxTokens: p.maxTokens, maxSeconds: p.maxMinutes && p.maxMinutes * 60, metricsPath, log });
+      return runPretrain({ data: [at('data', 'pretrain.txt')], chat: p.mixChat ? [at('data', 'sft.jsonl')] : undefined, out: at('pretrain'), from: { tokenizer: at('tokenizer'), shape: cfg.model }, steps: p.steps, batch: p.batch, microBatch: p.microBatch, ctx: p.ctx, lr: p.lr, warmup: p.warmup, seed: cfg.seed, maxTokens: p.maxTokens, maxSeconds: p.maxMinutes && p.maxMinutes * 60, metricsPath, log });
     },
     sft: async () => {
       const { runSft } = await import('./sft.ts');

@@ -12,7 +12,7 @@ export interface Preset {
   data: { scale: number };
   tokenizer: { vocab: number };
   model: ModelShape;
-  pretrain: { steps: number; batch: number; microBatch: number; ctx: number; lr: number; warmup: number; maxTokens: number; maxMinutes?: number };
+  pretrain: { steps: number; batch: number; microBatch: number; ctx: number; lr: number; warmup: number; maxTokens: number; maxMinutes?: number; mixChat?: boolean };
   sft: { steps: number; batch: number; microBatch: number; ctx: number; lr: number; warmup: number; maxMinutes?: number };
   rankings: { prompts: number; k: number; maxTokens: number; temperature: number; noise: number; lengthPreference: number };
   reward: { epochs: number; batch: number; lr: number; ctx: number; heldout: number; calibrationSamples: number; maxMinutes?: number };
@@ -28,7 +28,7 @@ const tiny: Preset = {
   data: { scale: 0.02 },
   tokenizer: { vocab: 640 },
   model: { layers: 2, dim: 64, heads: 4, kvHeads: 2, ffn: 176, maxPositions: 256, tied: true },
-  pretrain: { steps: 30, batch: 8, microBatch: 8, ctx: 96, lr: 3e-3, warmup: 5, maxTokens: 200_000 },
+  pretrain: { steps: 30, batch: 8, microBatch: 8, ctx: 96, lr: 3e-3, warmup: 5, maxTokens: 200_000, mixChat: true },
   sft: { steps: 30, batch: 8, microBatch: 8, ctx: 128, lr: 2e-3, warmup: 3 },
   rankings: { prompts: 12, k: 3, maxTokens: 20, temperature: 1, noise: 0.1, lengthPreference: -1 },
   reward: { epochs: 2, batch: 4, lr: 1e-3, ctx: 192, heldout: 0.25, calibrationSamples: 16 },
@@ -44,7 +44,7 @@ const small: Preset = {
   data: { scale: 0.2 },
   tokenizer: { vocab: 2048 },
   model: { layers: 4, dim: 128, heads: 4, kvHeads: 2, ffn: 344, maxPositions: 512, tied: true },
-  pretrain: { steps: 300, batch: 16, microBatch: 8, ctx: 128, lr: 3e-3, warmup: 20, maxTokens: 2_000_000 },
+  pretrain: { steps: 300, batch: 16, microBatch: 8, ctx: 192, lr: 3e-3, warmup: 20, maxTokens: 2_000_000, mixChat: true },
   sft: { steps: 300, batch: 16, microBatch: 8, ctx: 192, lr: 3e-3, warmup: 20 },
   rankings: { prompts: 96, k: 4, maxTokens: 40, temperature: 1, noise: 0.1, lengthPreference: -1 },
   reward: { epochs: 2, batch: 8, lr: 3e-4, ctx: 256, heldout: 0.15, calibrationSamples: 64 },
@@ -61,14 +61,16 @@ const small: Preset = {
 // shapes. Step counts are upper bounds: pretraining and SFT measure their speed after a few steps and
 // shrink to fit their budgets (36 + 20 min), reward models (4 min) and PPO (5 min) stop at theirs, leaving
 // ~15 min for data, tokenizer, sampling the rankings and eval, so the run stays within 90 min.
+// Pretraining mixes the demonstrations into the prose (mixChat, "mixed training"), so the model learns
+// to answer questions while it memorises the facts; SFT then only sharpens the chat format.
 const defaultPreset: Preset = {
   name: 'default',
   seed: 1,
   data: { scale: 1 },
   tokenizer: { vocab: 4096 },
   model: { layers: 4, dim: 128, heads: 4, kvHeads: 2, ffn: 344, maxPositions: 512, tied: true },
-  pretrain: { steps: 3600, batch: 16, microBatch: 8, ctx: 128, lr: 3e-3, warmup: 50, maxTokens: 4_000_000, maxMinutes: 36 },
-  sft: { steps: 1500, batch: 16, microBatch: 8, ctx: 192, lr: 3e-3, warmup: 30, maxMinutes: 20 },
+  pretrain: { steps: 5000, batch: 16, microBatch: 8, ctx: 192, lr: 3e-3, warmup: 50, maxTokens: 4_000_000, maxMinutes: 40, mixChat: true },
+  sft: { steps: 1500, batch: 16, microBatch: 8, ctx: 192, lr: 3e-3, warmup: 30, maxMinutes: 14 },
   rankings: { prompts: 64, k: 4, maxTokens: 48, temperature: 1, noise: 0.1, lengthPreference: -1 },
   reward: { epochs: 2, batch: 8, lr: 2e-4, ctx: 256, heldout: 0.15, calibrationSamples: 48, maxMinutes: 4 },
   ppo: { ...DEFAULT_PPO, steps: 30, prompts: 16, maxTokens: 48, lr: 2e-5, valueLr: 1e-4, epochs: 2, beta: 0.05, targetKl: 4, horizon: 2000, ctx: 256, microBatch: 8, seed: 1, maxSeconds: 300 },

@@ -61,18 +61,17 @@ function plural(noun: string): string {
   return /(s|x|ch|sh)$/.test(noun) ? `${noun}es` : `${noun}s`;
 }
 
-// With `full`, every fact is stated, so even the smallest scale teaches each fact once.
-function countryParagraph(rng: Rng, c: Country, full: boolean): string {
+function countryParagraph(rng: Rng, c: Country): string {
   const In = nameInSentence(c);
   const vars = {
     in: In, In: capitalize(In), continent: c.continent, capital: c.capital, currency: c.currencies[0],
     language: c.languages[0], languages: listPhrase(c.languages.slice(0, 3)),
   };
-  const parts = ['intro', ...rng.shuffle(['capital', 'currency', 'language']).slice(0, full ? 3 : rng.range(2, 3))];
+  const parts = ['intro', ...rng.shuffle(['capital', 'currency', 'language'])];
   return parts.map((p) => fill(rng.pick(COUNTRY_SENTENCES[p]), vars)).join(' ');
 }
 
-function elementParagraph(rng: Rng, e: Element, full: boolean): string {
+function elementParagraph(rng: Rng, e: Element): string {
   const vars: Record<string, string> = {
     element: e.name.toLowerCase(), Element: e.name, symbol: e.symbol, number: String(e.number), state: e.state ?? '',
     family: e.family ?? '', families: plural(e.family ?? ''), article: article(e.family ?? ''), year: String(e.discovered ?? ''),
@@ -81,7 +80,7 @@ function elementParagraph(rng: Rng, e: Element, full: boolean): string {
   if (e.state) optional.push('state');
   if (e.family) optional.push('family');
   if (e.discovered) optional.push('discovered');
-  const parts = ['intro', ...rng.shuffle(optional).slice(0, full ? optional.length : rng.range(2, optional.length))];
+  const parts = ['intro', ...rng.shuffle(optional)];
   return parts.map((p) => fill(rng.pick(ELEMENT_SENTENCES[p]), vars)).join(' ');
 }
 
@@ -155,12 +154,12 @@ export function pretrainParagraphs(rng: Rng, world: World, scale: number): strin
   const paragraphs: string[] = [];
   const passes = Math.max(1, Math.round(12 * scale));
   for (let p = 0; p < passes; p++) {
-    for (const c of world.countries.all) paragraphs.push(countryParagraph(rng, c, p === 0));
-    for (const e of world.elements.all) paragraphs.push(elementParagraph(rng, e, p === 0));
+    // Every paragraph states every fact of its entity (in a random order and phrasing): a fact read
+    // in only some of an entity's paragraphs was read too rarely to be learnt (studies/FINDINGS.md).
+    for (const c of world.countries.all) paragraphs.push(countryParagraph(rng, c));
+    for (const e of world.elements.all) paragraphs.push(elementParagraph(rng, e));
+    for (const w of world.words.all) paragraphs.push(wordParagraph(rng, w));
   }
-  const wordPasses = Math.max(1, Math.round(2 * scale));
-  const words = scale >= 1 ? world.words.all : rng.shuffle(world.words.all).slice(0, Math.max(1, Math.round(world.words.all.length * scale)));
-  for (let p = 0; p < wordPasses; p++) for (const w of words) paragraphs.push(wordParagraph(rng, w));
   const relations = Math.max(5, Math.round(3000 * scale));
   for (let i = 0; i < relations; i++) paragraphs.push(relationParagraph(rng, world));
   const mathLines = Math.max(5, Math.round(1000 * scale));

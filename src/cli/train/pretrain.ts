@@ -7,6 +7,7 @@ export function register(train: Command): void {
     .command('pretrain')
     .description('pretrain a language model on UTF-8 text files (packed rows of the context length)')
     .requiredOption('--data <files...>', 'text files (e.g. pretrain.txt from parley data generate)')
+    .option('--chat <files...>', 'OpenAI-chat JSONL mixed into the text (loss on assistant turns only, as in SFT)')
     .requiredOption('--out <dir>', 'checkpoint directory to write')
     .option('--model <dir>', 'continue this checkpoint (otherwise a new model from --tokenizer and the shape flags)')
     .option('--tokenizer <dir>', 'tokenizer directory for a new model')
@@ -24,7 +25,7 @@ export function register(train: Command): void {
     .option('--warmup <n>', 'warm-up steps', '20')
     .option('--seed <n>', 'seed for weights and shuffling', '1')
     .option('--metrics <file>', 'append metrics JSONL here')
-    .action(async (o: Record<string, string> & { data: string[] }) => {
+    .action(async (o: Record<string, string> & { data: string[]; chat?: string[] }) => {
       const { parseInteger: int, parseNumber: num } = await import('../lib/engine-flags.ts');
       const { UserError } = await import('../../util/errors.ts');
       const { initEngine } = await import('../../engine/ops.ts');
@@ -35,7 +36,7 @@ export function register(train: Command): void {
         shape: { layers: int('--layers', o.layers, 1, 64), dim: int('--dim', o.dim, 8, 8192), heads: int('--heads', o.heads, 1, 128), kvHeads: int('--kv-heads', o.kvHeads, 1, 128), ffn: int('--ffn', o.ffn, 8, 32768), maxPositions: int('--max-positions', o.maxPositions, 8, 65536), tied: true },
       };
       await initEngine();
-      const m = runPretrain({ data: o.data, out: o.out, from, steps: int('--steps', o.steps, 1), batch: int('--batch', o.batch, 1), microBatch: int('--micro-batch', o.microBatch, 1), ctx: int('--ctx', o.ctx, 2), lr: num('--lr', o.lr, 1e-8, 1), warmup: int('--warmup', o.warmup, 0), seed: int('--seed', o.seed, 0), metricsPath: o.metrics });
+      const m = runPretrain({ data: o.data, chat: o.chat, out: o.out, from, steps: int('--steps', o.steps, 1), batch: int('--batch', o.batch, 1), microBatch: int('--micro-batch', o.microBatch, 1), ctx: int('--ctx', o.ctx, 2), lr: num('--lr', o.lr, 1e-8, 1), warmup: int('--warmup', o.warmup, 0), seed: int('--seed', o.seed, 0), metricsPath: o.metrics });
       console.log(JSON.stringify({ out: o.out, ...m }));
     });
 }

@@ -33,6 +33,18 @@ function splitBy<T>(items: T[], kind: string, key: (t: T) => string): EntitySets
   return { all: items, train, eval: evalSet };
 }
 
+/**
+ * How many words the world's dictionary keeps: the most common by WordNet's tagged-sense counts. A small
+ * model can learn a definition it reads ~20 times per epoch, not one it reads twice, so the world defines
+ * fewer words more often rather than thousands once (studies/FINDINGS.md, section 4).
+ */
+export const DICTIONARY_SIZE = 500;
+
+function commonest(words: WordSense[], n: number): WordSense[] {
+  const keep = new Set([...words].sort((a, b) => b.tagCount - a.tagCount || (a.word < b.word ? -1 : 1)).slice(0, n));
+  return words.filter((w) => keep.has(w));
+}
+
 let cached: World | undefined;
 
 export function loadWorld(): World {
@@ -40,7 +52,7 @@ export function loadWorld(): World {
   cached = {
     countries: splitBy(loadCountries(), 'country', (c) => c.code),
     elements: splitBy(loadElements(), 'element', (e) => e.symbol),
-    words: splitBy(loadWords(), 'word', (w) => w.word),
+    words: splitBy(commonest(loadWords(), DICTIONARY_SIZE), 'word', (w) => w.word),
   };
   return cached;
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadWorld, entitySplit } from './index.ts';
+import { loadWorld, entitySplit, DICTIONARY_SIZE } from './index.ts';
+import { loadWords } from './wordnet.ts';
 import { nameInSentence } from './countries.ts';
 
 const world = loadWorld();
@@ -32,12 +33,15 @@ test('elements: all 118 from periodic-table', () => {
   assert.equal(world.elements.all.find((e) => e.symbol === 'Hg')!.state, 'liquid');
 });
 
-test('words: common WordNet senses with definitions; proper nouns left out', () => {
-  assert.ok(world.words.all.length > 3000);
+test('words: the most common WordNet senses with definitions; proper nouns left out', () => {
+  assert.equal(world.words.all.length, DICTIONARY_SIZE);
+  const minKept = Math.min(...world.words.all.map((w) => w.tagCount));
+  const kept = new Set(world.words.all.map((w) => w.word));
+  assert.ok(loadWords().every((w) => kept.has(w.word) || w.tagCount <= minKept), 'a dropped word is more common than a kept one');
   const words = new Map(world.words.all.map((w) => [w.word, w]));
   assert.ok(!words.has('georgia'));
   const withExamples = world.words.all.filter((w) => w.examples.length);
-  assert.ok(withExamples.length > 1000);
+  assert.ok(withExamples.length > DICTIONARY_SIZE / 3);
   for (const w of withExamples.slice(0, 200)) assert.ok(w.examples.every((e) => e.toLowerCase().includes(w.word.slice(0, 3))));
   for (const w of world.words.all) assert.ok(w.definition.length > 0 && !w.definition.startsWith('('));
 });
