@@ -172,7 +172,7 @@ test('beyond batch + queue a request is refused as busy; aborts free their slots
   const a = tokenizer.encode('a')[0];
   const next = new Map<number, [number, number][]>();
   for (let t = 0; t < tokenizer.vocabSize; t++) next.set(t, [[a, 1]]);
-  const p = new LocalProvider({ id: 'loop', model: bigramModel(next), tokenizer, batchSize: 2, queueSize: 1 });
+  const p = new LocalProvider({ id: 'loop', model: bigramModel(next), tokenizer, batchSize: 1, queueSize: 2 }); // one runs, two wait
   const acs = [0, 1, 2].map(() => new AbortController());
   const its = acs.map((ac) => p.chat(question, { ...base, maxTokens: 200 }, ac.signal)[Symbol.asyncIterator]());
   const first = its.map((it) => it.next());

@@ -62,6 +62,57 @@ test('concurrent requests generate exactly what each generates alone, joining an
   await batched.close();
 });
 
+test('requests arriving together are prefilled together and generate what each generates alone', async () => {
+  // 8 prompts of lengths 5..9: prefillGroups puts several of them in one forward.
+  const many = Array.from({ length: 8 }, (_, r) => Array.from({ length: 5 + (r % 5) }, (_, t) => (r * 29 + t * 11 + 3) % 97));
+  const lens = many.map((_, r) => 6 + (r % 4) * 3);
+  const alone = new Scheduler(model, { batchSize: 1, queueSize: 0, maxContext: 64 });
+  const solo: number[][] = [];
+  for (const [i, p] of many.entries()) solo.push((await drain(alone.generate(p, greedy(lens[i]), new AbortController().signal))).ids);
+  await alone.close();
+  assert.ok(new Set(solo.map((s) => s.join())).size > 4, 'different prompts give different replies');
+  for (const prefill of ['batched', 'single'] as const) {
+    const s = new Scheduler(model, { batchSize: 8, queueSize: 0, maxContext: 64, prefill });
+    const got = await Promise.all(many.map((p, i) => drain(s.generate(p, greedy(lens[i]), new AbortController().signal))));
+    got.forEach((r, i) => {
+      assert.deepEqual(r.ids, solo[i], `${prefill} prefill, request ${i}`);
+      assert.deepEqual(r.end, { finishReason: 'length', promptTokens: many[i].length, completionTokens: lens[i] });
+    });
+    assert.equal(s.stats.maxJoined, 8, 'all eight joined at the first step boundary');
+    assert.equal(s.stats.maxBatch, 8);
+    await s.close();
+  }
+});
+
+test('a request cancelled before its batch is prefilled leaves; the others still get their own replies', async () => {
+  const alone = new Scheduler(model, { batchSize: 1, queueSize: 0, maxContext: 64 });
+  const solo = [];
+  for (const p of prompts.slice(0, 4)) solo.push((await drain(alone.generate(p, greedy(7), new AbortController().signal))).ids);
+  await alone.close();
+  const s = new Scheduler(model, { batchSize: 4, queueSize: 0, maxContext: 64 });
+  const acs = prompts.slice(0, 4).map(() => new AbortController());
+  const its = prompts.slice(0, 4).map((p, i) => s.generate(p, greedy(7), acs[i].signal));
+  acs[1].abort(); // before the loop's first step boundary (generate only queues)
+  await assert.rejects(drain(its[1]), (err: unknown) => (err as Error).name === 'AbortError');
+  const rest = await Promise.all([0, 2, 3].map((i) => drain(its[i])));
+  assert.deepEqual(rest.map((r) => r.ids), [solo[0], solo[2], solo[3]]);
+  assert.equal(s.stats.maxJoined, 3);
+  await s.close();
+});
+
+test('prompts with ids outside the vocabulary are refused at once, not at prefill', async () => {
+  const s = new Scheduler(model, { batchSize: 2, queueSize: 0, maxContext: 64 });
+  assert.throws(() => s.generate([1, 97], greedy(2), new AbortController().signal), (err: unknown) => {
+    assert.ok(err instanceof ProviderError);
+    assert.equal(err.status, 400);
+    assert.match(err.message, /prompt token 1 is 97, not a token id of this model \(0\.\.96\)/);
+    return true;
+  });
+  assert.throws(() => s.generate([1.5], greedy(2), new AbortController().signal), /prompt token 0 is 1.5/);
+  assert.throws(() => new Scheduler(model, { batchSize: 1, queueSize: 0, maxContext: 8, prefill: 'all' as 'single' }), /prefill must be "batched" or "single", got "all"/);
+  await s.close();
+});
+
 test('seeded sampling is also independent of batch company', async () => {
   const sampled = (i: number): SequenceOptions => ({
     sampler: { ...defaultSampler, temperature: 0.9, topK: 40, repetitionPenalty: 1.1 }, maxTokens: 8, stopIds: [], topLogprobs: 2, seed: 100 + i,

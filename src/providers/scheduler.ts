@@ -1,10 +1,14 @@
 // Continuous batching over the engine's Decoder: every running sequence advances one token per step
 // in a single batched decode; between steps, finished and cancelled sequences leave (freeing their KV
-// cache slot) and waiting ones join (prefilled into the freed slot). Requests beyond the batch wait in
-// a bounded queue; a full queue refuses new work with ProviderError 429 `server_busy`.
+// cache slot) and waiting ones join: all that join at one step boundary are prefilled together with
+// `Decoder.prefillMany` (prompts of similar length share one forward, so the weights are read once per group
+// rather than once per prompt). Requests beyond the batch wait in a bounded queue; a full queue refuses new
+// work with ProviderError 429 `server_busy`.
 //
 // Each sequence samples with its own options and PRNG, so what it generates does not depend on which
-// other sequences share its steps (for greedy decoding: exactly what it would generate alone).
+// other sequences share its steps (for greedy decoding: what it would generate alone; a prompt prefilled
+// in company goes through matmuls with more rows, which sum in another order, so its logits equal a lone
+// prefill's to float32 rounding — a tie within ~1e-6 could in principle break the other way).
 import type { LlamaModel } from '../engine/model.ts';
 import { Decoder } from '../engine/decode.ts';
 import {
@@ -33,6 +37,8 @@ export interface SchedulerOptions {
   batchSize: number; // sequences decoded together (KV cache slots)
   queueSize: number; // sequences allowed to wait for a slot
   maxContext: number; // prompt + generated tokens per sequence
+  /** 'batched' (default): the sequences joining at one step are prefilled together; 'single': one by one (benchmarks compare the two). */
+  prefill?: 'batched' | 'single';
 }
 
 export interface SchedulerStats {
@@ -40,6 +46,7 @@ export interface SchedulerStats {
   waiting: number;
   steps: number; // batched decode steps so far
   maxBatch: number; // the most sequences one step has decoded
+  maxJoined: number; // the most sequences prefilled at one step boundary (together unless prefill: 'single')
 }
 
 /** A per-sequence channel: the scheduler pushes tokens, the consumer async-iterates them. */
@@ -94,11 +101,14 @@ export class Scheduler {
   private readonly waiting: Sequence[] = [];
   private loop: Promise<void> | undefined;
   private closed = false;
-  readonly stats: SchedulerStats = { running: 0, waiting: 0, steps: 0, maxBatch: 0 };
+  readonly stats: SchedulerStats = { running: 0, waiting: 0, steps: 0, maxBatch: 0, maxJoined: 0 };
 
   constructor(readonly model: LlamaModel, readonly options: SchedulerOptions) {
     if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new RangeError(`batchSize must be ≥ 1, got ${options.batchSize}`);
     if (!Number.isInteger(options.queueSize) || options.queueSize < 0) throw new RangeError(`queueSize must be ≥ 0, got ${options.queueSize}`);
+    if (options.prefill !== undefined && options.prefill !== 'batched' && options.prefill !== 'single') {
+      throw new RangeError(`prefill must be "batched" or "single", got ${JSON.stringify(options.prefill)}`);
+    }
     this.decoder = new Decoder(model, options.batchSize, options.maxContext);
   }
 
@@ -112,6 +122,12 @@ export class Scheduler {
     if (this.closed) throw new ProviderError('the model is shutting down', 503, 'model_closed');
     validateSampler(opts.sampler);
     if (prompt.length < 1) throw new ProviderError('the prompt is empty', 400, 'invalid_request');
+    // Checked here, not at prefill: a bad prompt prefilled with others would fail them all.
+    const V = this.model.config.vocabSize;
+    const bad = prompt.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= V);
+    if (bad >= 0) {
+      throw new ProviderError(`prompt token ${bad} is ${prompt[bad]}, not a token id of this model (0..${V - 1})`, 400, 'invalid_request');
+    }
     if (prompt.length >= this.options.maxContext) {
       throw new ProviderError(
         `the prompt is ${prompt.length} tokens; this model's context holds ${this.options.maxContext} (prompt and reply together)`,
@@ -156,6 +172,9 @@ export class Scheduler {
   }
 
   private async run(): Promise<void> {
+    // Start at the next macrotask, not inside the generate() call that woke the loop: requests arriving in
+    // the same tick (or the same burst of I/O callbacks) then join the first step together.
+    await new Promise((r) => setImmediate(r));
     while (this.running.length || this.waiting.length) {
       try {
         this.retireClosed();
@@ -180,8 +199,13 @@ export class Scheduler {
     }
   }
 
-  /** Prefills waiting sequences into free slots (at a step boundary, so the batch stays consistent). */
+  /**
+   * Moves waiting sequences into free slots and prefills them (at a step boundary, so the batch stays
+   * consistent): all of them in one `prefillMany` call, which groups them by length and bounds each
+   * forward's rows itself; or one by one with `prefill: 'single'`.
+   */
   private admit(): void {
+    const joining: Sequence[] = [];
     while (this.waiting.length && this.decoder.cache.freeSlots > 0) {
       const s = this.waiting.shift()!;
       s.slot = this.decoder.cache.acquire();
@@ -190,8 +214,16 @@ export class Scheduler {
         this.finish(s, { finishReason: 'length', promptTokens: s.prompt.length, completionTokens: 0 });
         continue;
       }
-      s.logits = this.decoder.prefill(s.slot, s.prompt);
+      joining.push(s);
     }
+    if (!joining.length) return;
+    this.stats.maxJoined = Math.max(this.stats.maxJoined, joining.length);
+    if (this.options.prefill === 'single') {
+      for (const s of joining) s.logits = this.decoder.prefill(s.slot, s.prompt);
+      return;
+    }
+    const logits = this.decoder.prefillMany(joining.map((s) => s.slot), joining.map((s) => s.prompt));
+    joining.forEach((s, i) => (s.logits = logits[i]));
   }
 
   /** Samples one token for every running sequence, then decodes those that go on as one batch. */
