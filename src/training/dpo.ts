@@ -2,6 +2,8 @@
 // {"prompt","chosen","rejected"}, minimise −log σ(β·((log π(y_c) − log π_ref(y_c)) − (log π(y_r) − log π_ref(y_r))))
 // where log π(y) sums the log-probs of the reply's trained tokens (the chat format's assistant mask).
 // The reference is the starting model (normally the SFT model), frozen.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { UserError } from '../util/errors.ts';
 import type { LlamaModel } from '../engine/model.ts';
 import { tokenLogprobs, tokenLogprobsBackward } from '../engine/heads.ts';
@@ -11,7 +13,7 @@ import { loadModel } from '../engine/load-model.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 import type { SpecialIds } from '../tokenizer/special-tokens.ts';
 import { renderConversation } from '../tokenizer/chat.ts';
-import { readPairs, type PairExample } from './datasets.ts';
+import { readPairs, readRankings, type PairExample, type RankingExample } from './datasets.ts';
 import { dpoLoss } from './losses.ts';
 import { shuffle } from './lm-loop.ts';
 import { loadPolicy, saveStageCheckpoint, datasetHashes } from './checkpoints.ts';
@@ -61,15 +63,45 @@ export interface DpoOptions {
   lr: number;
   ctx: number;
   seed: number;
+  maxSeconds?: number; // stop (with a log line) when another step would pass this budget
   stage?: string;
   metricsPath?: string;
   log?: Logger;
+}
+
+/**
+ * Preference pairs from rankings: every ordered pair of a ranking (best first), C(k,2) per prompt for k
+ * ordered replies — the same pairs the reward model's loss sums over. Identical replies make no pair.
+ */
+export function rankingPairs(rows: RankingExample[]): Array<{ prompt: ChatMessage[]; chosen: string; rejected: string }> {
+  const out: Array<{ prompt: ChatMessage[]; chosen: string; rejected: string }> = [];
+  for (const r of rows) {
+    for (let i = 0; i < r.ranking.length; i++) {
+      for (let j = i + 1; j < r.ranking.length; j++) {
+        const chosen = r.completions[r.ranking[i]], rejected = r.completions[r.ranking[j]];
+        if (chosen !== rejected) out.push({ prompt: r.prompt, chosen, rejected });
+      }
+    }
+  }
+  return out;
+}
+
+/** Writes the pairs of every rankings file as one pairs JSONL (atomically); returns the pair count. */
+export function writeRankingPairs(rankingFiles: string[], out: string): number {
+  const pairs = rankingFiles.flatMap((f) => rankingPairs(readRankings(f)));
+  if (pairs.length === 0) throw new UserError(`dpo: the rankings ${rankingFiles.join(', ')} give no pair of different replies`);
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.tmp-${process.pid}`;
+  writeFileSync(tmp, pairs.map((p) => JSON.stringify(p)).join('\n') + '\n');
+  renameSync(tmp, out);
+  return pairs.length;
 }
 
 export function runDpo(o: DpoOptions): Record<string, number> {
   const log = o.log ?? ((l: string) => console.error(l));
   const stage = o.stage ?? 'dpo';
   if (!(o.beta > 0)) throw new UserError(`dpo: β must be > 0, got ${o.beta}`);
+  if (o.maxSeconds !== undefined && !(o.maxSeconds > 0)) throw new UserError(`dpo: the time budget must be > 0 seconds, got ${o.maxSeconds}`);
   const pairs = readPairs(o.data);
   const p = loadPolicy(o.model, o.tokenizer);
   const ref = loadModel(o.ref ?? o.model).model;
@@ -94,9 +126,16 @@ export function runDpo(o: DpoOptions): Record<string, number> {
     const trainer = new Trainer(p.model, { schedule: { kind: 'cosine', peakLr: o.lr, warmupSteps: Math.min(5, o.steps - 1), totalSteps: o.steps, minRatio: 0.1 } });
     const metrics = new MetricsLog(o.metricsPath, stage);
     const bar = progress(stage, o.steps, log);
-    let cursor = 0, lastAcc = 0, lastLoss = NaN, lastMargin = 0;
+    let cursor = 0, lastAcc = 0, lastLoss = NaN, lastMargin = 0, stepsDone = 0;
+    const loopStart = Date.now();
     try {
       for (let step = 0; step < o.steps; step++) {
+        const elapsed = (Date.now() - loopStart) / 1000;
+        if (o.maxSeconds && step > 0 && elapsed + elapsed / step > o.maxSeconds) {
+          log(`${stage}: stopping after ${step} of ${o.steps} steps: the next would pass the ${(o.maxSeconds / 60).toFixed(2)} min budget`);
+          break;
+        }
+        stepsDone = step + 1;
         const picked: number[] = [];
         while (picked.length < Math.min(o.batch, data.length)) {
           if (cursor >= order.length) { shuffle(order, rng); cursor = 0; }
@@ -131,11 +170,11 @@ export function runDpo(o: DpoOptions): Record<string, number> {
       bar.stop();
       trainer.dispose();
     }
-    const summary = { loss: lastLoss, accuracy: lastAcc, margin: lastMargin, pairs: data.length, seconds: (Date.now() - started) / 1000 };
+    const summary = { loss: lastLoss, accuracy: lastAcc, margin: lastMargin, pairs: data.length, steps: stepsDone, planned_steps: o.steps, seconds: (Date.now() - started) / 1000 };
     metrics.log(-1, summary);
     saveStageCheckpoint(o.out, p.model, p.tokenizerDir, p.special, {
       stage: 'dpo', parent: o.model, datasets: datasetHashes([o.data]), metrics: summary,
-      config: { beta: o.beta, steps: o.steps, batch: o.batch, lr: o.lr, ctx, seed: o.seed, ref: o.ref ?? o.model },
+      config: { beta: o.beta, steps: o.steps, batch: o.batch, lr: o.lr, ctx, seed: o.seed, ref: o.ref ?? o.model, ...(o.maxSeconds ? { maxSeconds: o.maxSeconds } : {}) },
     }, p.hfConfig);
     return summary;
   } finally {

@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { shutdownEngine } from '../engine/ops.ts';
 import { runPipeline, stepNames } from './pipeline.ts';
 import { readState, writeJsonAtomic } from './run-dir.ts';
+import { rankingPairs } from './dpo.ts';
+import { readRankings } from './datasets.ts';
+
+const quietLog = () => {};
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-pipeline-'));
 after(async () => {
@@ -73,6 +77,62 @@ test('tiny pipeline: stages connect, losses fall, re-running resumes from the la
   await runPipeline({ out, preset: 'tiny', iterations: 2, log: (l) => again.push(l) });
   assert.equal(again.filter((l) => l.includes('already finished')).length, stepNames(2).length);
   await assert.rejects(runPipeline({ out, preset: 'small', iterations: 2, log: quiet }), /started with --preset tiny/);
+});
+
+test('--compare on a finished run: only dpo and compare run, the report is rewritten with the comparison table', async () => {
+  const out = join(dir, 'run');
+  assert.ok(existsSync(join(out, 'ppo-2')), 'needs the first test\'s run');
+  const before = readState(out);
+  const logs: string[] = [];
+  await runPipeline({ out, preset: 'tiny', iterations: 2, compare: { beta: 0.2, n: 3 }, log: (l) => logs.push(l) });
+  const state = readState(out);
+  assert.deepEqual(Object.keys(state.steps).sort(), stepNames(2, true).sort());
+  for (const s of stepNames(2)) {
+    if (s !== 'report') assert.equal(state.steps[s].finished, before.steps[s].finished, `${s} must not run again`);
+  }
+  assert.notEqual(state.steps.report.finished, before.steps.report.finished, 'the report is rewritten');
+  assert.deepEqual(logs.filter((l) => / …$/.test(l)), ['pipeline: dpo …', 'pipeline: compare …', 'pipeline: report …']);
+
+  // DPO learned from the pairs of both rounds' rankings, from the SFT model, with the β asked for.
+  const pairs = [1, 2].flatMap((i) => rankingPairs(readRankings(join(out, `rankings-${i}.jsonl`))));
+  assert.equal(readFileSync(join(out, 'dpo-pairs.jsonl'), 'utf8').trim().split('\n').length, pairs.length);
+  const dpo = state.steps.dpo.metrics;
+  assert.equal(dpo.steps, dpo.planned_steps);
+  assert.ok(dpo.pairs > 0 && dpo.pairs <= pairs.length && Number.isFinite(dpo.loss));
+  const prov = JSON.parse(readFileSync(join(out, 'dpo', 'parley.json'), 'utf8'));
+  assert.equal(prov.stage, 'dpo');
+  assert.match(prov.parent, /sft$/);
+  assert.equal(prov.config.beta, 0.2);
+
+  // The comparison: the main eval's prompts, win rates against SFT, DPO's measured KL, best-of-3's bound.
+  const c = state.steps.compare.metrics;
+  const main = JSON.parse(readFileSync(join(out, 'eval', 'eval.json'), 'utf8'));
+  const cmp = JSON.parse(readFileSync(join(out, 'eval', 'compare.json'), 'utf8'));
+  assert.equal(cmp.data.prompts, main.data.prompts);
+  assert.deepEqual(cmp.data.families, main.data.families);
+  for (const k of ['dpo_winRate', 'bon_winRate']) assert.ok(c[k] >= 0 && c[k] <= 1, `${k} ${c[k]}`);
+  assert.ok(c.dpo_kl >= 0 && Number.isFinite(c.dpo_kl));
+  assert.equal(c.n, 3);
+  assert.ok(Math.abs(c.bon_klBound - (Math.log(3) - 2 / 3)) < 1e-5);
+  assert.ok(cmp.bestOfN.meanRewardScore >= cmp.bestOfN.meanSampleScore, 'the reward model\'s favourite scores at least the samples\' mean');
+  assert.equal(cmp.dpo.comparison.wins + cmp.dpo.comparison.losses + cmp.dpo.comparison.ties, cmp.data.prompts);
+  assert.equal(cmp.sft.metrics.prompts, main.data.prompts);
+
+  const md = readFileSync(join(out, 'report', 'report.md'), 'utf8');
+  assert.match(md, /## PPO vs DPO vs best-of-n vs SFT/);
+  assert.match(md, /\| metric \| SFT \| PPO \| DPO \(β 0\.2\) \| best-of-3 \|/);
+  assert.ok(md.includes(`| KL to SFT (nats per reply) | 0 | ${main.against.comparison.kl.toFixed(2)} | ${cmp.dpo.comparison.kl.toFixed(2)} | ≤ ${(Math.log(3) - 2 / 3).toFixed(2)} |`));
+  assert.match(readFileSync(join(out, 'report', 'report.html'), 'utf8'), /<h2>PPO vs DPO vs best-of-n vs SFT<\/h2>/);
+
+  // Nothing left to do with the same settings; another n redoes only the comparison (and the report).
+  const again: string[] = [];
+  await runPipeline({ out, preset: 'tiny', iterations: 2, compare: { beta: 0.2, n: 3 }, log: (l) => again.push(l) });
+  assert.equal(again.filter((l) => l.includes('already finished')).length, stepNames(2, true).length);
+  const other: string[] = [];
+  await runPipeline({ out, preset: 'tiny', iterations: 2, compare: { beta: 0.2, n: 2 }, stopAfter: 'compare', log: (l) => other.push(l) });
+  assert.deepEqual(other.filter((l) => / …$/.test(l)), ['pipeline: compare …']);
+  assert.equal(readState(out).steps.compare.metrics.n, 2);
+  await assert.rejects(runPipeline({ out, preset: 'tiny', iterations: 2, compare: { beta: 0, n: 2 }, log: quietLog }), /--dpo-beta must be a number > 0/);
 });
 
 test('--rankings FILE: rankings people made replace the simulated ranker, checked like any dataset', async () => {

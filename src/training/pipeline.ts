@@ -2,6 +2,9 @@
 // eval → report, in one run directory (layout in README.md). Resumable: a step counts as done once
 // state.json lists it, which happens only after its output is in place (checkpoints and files are
 // written under temporary names and renamed), so re-running continues with the first unfinished step.
+// `compare` adds the standard alternatives to PPO: `dpo` after the last PPO round and a `compare`
+// evaluation (DPO and best-of-n against SFT) after `eval`. The report is rewritten whenever an earlier
+// step ran, so adding --compare (or --iterations) to a finished run updates it.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,16 +22,36 @@ export interface PipelineOptions {
   fromSft?: boolean; // every PPO round starts from the SFT model (default: from the last policy)
   stepScale?: number; // multiplies every stage's step count (a lever for slower or faster machines)
   stopAfter?: string; // stop once this step is finished (tests, staged runs)
+  compare?: CompareSettings | boolean; // add the DPO and best-of-n arms (true: the defaults)
   log?: Logger;
 }
 
-interface RunConfig { preset: string; config: Preset; iterations: number; created: string }
-type Resolved = PipelineOptions & { iterations: number };
+/** The comparison arms: DPO's β and best-of-n's n (the rest is sized from the preset's PPO settings). */
+export interface CompareSettings { beta: number; n: number }
+export const DEFAULT_COMPARE: CompareSettings = { beta: 0.1, n: 4 };
 
-export function stepNames(iterations: number): string[] {
+interface RunConfig { preset: string; config: Preset; iterations: number; created: string; compare?: CompareSettings }
+type Resolved = PipelineOptions & { iterations: number; compare?: CompareSettings };
+
+export function stepNames(iterations: number, compare = false): string[] {
   const names = ['data', 'tokenizer', 'pretrain', 'sft'];
   for (let i = 1; i <= iterations; i++) names.push(`rankings-${i}`, `reward-${i}`, `ppo-${i}`);
-  return [...names, 'eval', 'report'];
+  return compare ? [...names, 'dpo', 'eval', 'compare', 'report'] : [...names, 'eval', 'report'];
+}
+
+function resolveCompare(c: PipelineOptions['compare']): CompareSettings | undefined {
+  if (!c) return undefined;
+  const s = { ...DEFAULT_COMPARE, ...(c === true ? {} : c) };
+  if (!(s.beta > 0) || !Number.isFinite(s.beta)) throw new UserError(`--dpo-beta must be a number > 0, got ${s.beta}`);
+  if (!Number.isInteger(s.n) || s.n < 2 || s.n > 64) throw new UserError(`--best-of must be a whole number from 2 to 64, got ${s.n}`);
+  return s;
+}
+
+/** Forgets finished steps so that the next run redoes them (their inputs changed). */
+function forgetSteps(dir: string, steps: string[]): void {
+  const state = readState(dir);
+  for (const s of steps) delete state.steps[s];
+  writeJsonAtomic(join(dir, 'state.json'), state);
 }
 
 function scaled(preset: Preset, k: number): Preset {
@@ -48,17 +71,20 @@ function openRun(o: Resolved): RunConfig {
     const prev = readJson<RunConfig>(path);
     if (prev.preset !== o.preset) throw new UserError(`${o.out} was started with --preset ${prev.preset}; resume it with the same preset or use another --out`);
     if (prev.iterations !== o.iterations) {
-      // The eval and report describe the last policy, which changes with the number of rounds.
-      const state = readState(o.out);
-      delete state.steps.eval;
-      delete state.steps.report;
-      writeJsonAtomic(join(o.out, 'state.json'), state);
+      // The eval and report describe the last policy, which changes with the number of rounds; DPO
+      // learns from every round's rankings and best-of-n uses the last reward model.
+      forgetSteps(o.out, ['dpo', 'eval', 'compare', 'report']);
       prev.iterations = o.iterations;
+      writeJsonAtomic(path, prev);
+    }
+    if (o.compare && (prev.compare?.beta !== o.compare.beta || prev.compare?.n !== o.compare.n)) {
+      if (prev.compare) forgetSteps(o.out, prev.compare.beta !== o.compare.beta ? ['dpo', 'compare', 'report'] : ['compare', 'report']);
+      prev.compare = o.compare;
       writeJsonAtomic(path, prev);
     }
     return prev;
   }
-  const run = { preset: o.preset, config: scaled(getPreset(o.preset), o.stepScale ?? 1), iterations: o.iterations, created: new Date().toISOString() };
+  const run = { preset: o.preset, config: scaled(getPreset(o.preset), o.stepScale ?? 1), iterations: o.iterations, created: new Date().toISOString(), ...(o.compare ? { compare: o.compare } : {}) };
   mkdirSync(o.out, { recursive: true });
   writeJsonAtomic(path, run);
   return run;
@@ -81,9 +107,10 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Re
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > 20) throw new UserError(`--iterations must be a whole number from 1 to 20, got ${iterations}`);
   getPreset(o.preset); // an unknown preset fails before anything is written
   if (o.rankings && !existsSync(o.rankings)) throw new UserError(`--rankings: no such file ${o.rankings}`);
-  const names = stepNames(iterations);
+  const compare = resolveCompare(o.compare);
+  const names = stepNames(iterations, !!compare);
   if (o.stopAfter && !names.includes(o.stopAfter)) throw new UserError(`--stop-after: no step "${o.stopAfter}" (steps: ${names.join(', ')})`);
-  const run = openRun({ ...o, iterations });
+  const run = openRun({ ...o, iterations, compare });
   const cfg = run.config;
   const dir = o.out;
   const at = (...p: string[]) => join(dir, ...p);
@@ -166,6 +193,21 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Re
     const mod = await import('./eval/pipeline-step.ts');
     return mod.runEvalStep({ runDir: dir, model: at(`ppo-${iterations}`), against: at('sft'), rewardModel: at(`reward-${iterations}`), limit: cfg.eval.limit, maxTokens: cfg.eval.maxTokens, log });
   };
+  if (compare) {
+    steps.dpo = async () => {
+      // DPO from the SFT model on the pairs of every round's rankings, given PPO's budget: as many
+      // optimizer steps as PPO's policy updates (steps × epochs), PPO's batch, learning rate and time limit.
+      const { writeRankingPairs, runDpo } = await import('./dpo.ts');
+      const pairs = at('dpo-pairs.jsonl');
+      writeRankingPairs(Array.from({ length: iterations }, (_, j) => at(`rankings-${j + 1}.jsonl`)), pairs);
+      const p = cfg.ppo;
+      return runDpo({ model: at('sft'), data: pairs, out: at('dpo'), beta: compare.beta, steps: p.steps * p.epochs, batch: p.prompts, microBatch: p.microBatch, lr: p.lr, ctx: p.ctx, seed: cfg.seed, maxSeconds: p.maxSeconds, stage: 'dpo', metricsPath, log });
+    };
+    steps.compare = async () => {
+      const { runCompareStep } = await import('./eval/compare.ts');
+      return runCompareStep({ runDir: dir, sft: at('sft'), dpo: at('dpo'), rewardModel: at(`reward-${iterations}`), evalFile: at('data', 'eval.jsonl'), limit: cfg.eval.limit, maxTokens: cfg.eval.maxTokens, n: compare.n, log });
+    };
+  }
   steps.report = async () => {
     // Written by the evaluation helper (src/training/report/); looked up at run time.
     const file = new URL('./report/pipeline-step.ts', import.meta.url);
@@ -176,15 +218,17 @@ export async function runPipeline(o: PipelineOptions): Promise<Record<string, Re
   };
 
   const done: Record<string, Record<string, number>> = {};
+  let ran = false; // a step ran in this invocation: the report (always last) is written again
   for (const name of names) {
     const state = readState(dir);
-    if (state.steps[name]) {
+    if (state.steps[name] && !(name === 'report' && ran)) {
       log(`pipeline: ${name} already finished (${state.steps[name].finished}), skipping`);
       done[name] = state.steps[name].metrics;
     } else {
       log(`pipeline: ${name} …`);
       forgetMetrics(dir, name);
       const started = Date.now();
+      ran = true;
       const metrics = numbersOnly(await steps[name]());
       const out = name === 'data' ? 'data' : name.startsWith('rankings-') ? `${name}.jsonl` : name;
       markFinished(dir, name, { finished: new Date().toISOString(), seconds: (Date.now() - started) / 1000, out, metrics });

@@ -41,12 +41,12 @@ function positiveInt(v: number | undefined, name: string, fallback: number): num
   return x;
 }
 
-function meanOf(xs: number[]): number {
+export function meanOf(xs: number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
 }
 
 /** Replies for every item, a few batches at a time so a progress line can show how far it is. */
-function replies(label: string, p: LoadedPolicy, items: EvalItem[], o: Parameters<typeof generateEvalReplies>[4], log: Logger): EvalReply[] {
+export function replies(label: string, p: LoadedPolicy, items: EvalItem[], o: Parameters<typeof generateEvalReplies>[4], log: Logger): EvalReply[] {
   const out: EvalReply[] = [];
   const chunk = o.batch * 2;
   const bar = progress(label, items.length, log);
@@ -61,7 +61,7 @@ function replies(label: string, p: LoadedPolicy, items: EvalItem[], o: Parameter
   return out;
 }
 
-function rewardScores(rm: LlamaModel, p: LoadedPolicy, items: EvalItem[], rs: EvalReply[]): number[] {
+export function rewardScores(rm: LlamaModel, p: LoadedPolicy, items: EvalItem[], rs: EvalReply[]): number[] {
   return scoreReplies(rm, p.tokenizer, p.special, items.map((it, i) => ({ prompt: it.prompt, reply: rs[i].rollout.text })), rm.config.maxPositionEmbeddings);
 }
 

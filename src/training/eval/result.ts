@@ -31,3 +31,34 @@ export function flatMetrics(r: EvalResult): Record<string, number> {
   }
   return out;
 }
+
+/**
+ * The comparison arms of `parley pipeline --compare` (eval/compare.json): DPO and best-of-n beside the SFT
+ * model, on the same prompts as the main eval, each judged against the SFT model's greedy replies.
+ */
+export interface CompareResult {
+  data: { file: string; prompts: number; families: Record<string, number> };
+  settings: { maxTokens: number; seed: number; batch: number; n: number; temperature: number; rewardModel: string };
+  sft: ModelEval; // greedy replies: the baseline every win rate is measured against
+  dpo: ModelEval & { comparison: WinRate & { kl: number; klPerToken: number } }; // greedy; KL(DPO ‖ SFT) measured on its replies
+  bestOfN: ModelEval & {
+    n: number;
+    temperature: number;
+    comparison: WinRate & { klBound: number }; // KL to SFT: the analytic figure log n − (n−1)/n
+    meanSampleScore: number; // the reward model's mean score over all n samples
+  };
+  seconds: number;
+}
+
+/** The comparison's headline numbers as one flat object (the pipeline's `compare` step metrics). */
+export function flatCompareMetrics(r: CompareResult): Record<string, number> {
+  const out: Record<string, number> = { n: r.bestOfN.n };
+  const put = (prefix: string, m: ModelEval, extra: Record<string, number>) => {
+    for (const [k, v] of Object.entries({ ...m.metrics, ...extra })) if (Number.isFinite(v)) out[`${prefix}_${k}`] = v;
+    if (m.meanRewardScore !== undefined && Number.isFinite(m.meanRewardScore)) out[`${prefix}_meanRewardScore`] = m.meanRewardScore;
+  };
+  put('sft', r.sft, {});
+  put('dpo', r.dpo, { winRate: r.dpo.comparison.winRate, kl: r.dpo.comparison.kl, klPerToken: r.dpo.comparison.klPerToken });
+  put('bon', r.bestOfN, { winRate: r.bestOfN.comparison.winRate, klBound: r.bestOfN.comparison.klBound, meanSampleScore: r.bestOfN.meanSampleScore });
+  return out;
+}

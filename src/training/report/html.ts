@@ -4,6 +4,7 @@ import { marked } from 'marked';
 import { lineChart, escapeXml as esc } from './svg-chart.ts';
 import { summarize, fmtValue, fmtNumber, fmtGap, fmtSeconds, fmtCount, type ReportSummary } from './summary.ts';
 import type { RunData } from './read-run.ts';
+import { compareTable } from './compare-table.ts';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2937;max-width:1100px;margin:24px auto;padding:0 16px}
@@ -54,6 +55,14 @@ function evalSection(run: RunData, s: ReportSummary): string {
   return `<h2>Evaluation</h2><p class="muted">${setting}</p>
 <table><tr><th>metric</th><th>model</th>${against ? '<th>against</th>' : ''}<th>target</th><th>status</th></tr>${rows.join('')}</table>${comparison}${bo}
 <h3>Per family</h3><table><tr><th>family</th><th>n</th><th>accuracy</th><th>mean score</th><th>verbose</th><th>grader labels</th></tr>${families.join('')}</table>`;
+}
+
+function compareSection(run: RunData): string {
+  const t = compareTable(run);
+  if (!t) return '';
+  const head = `<tr><th>metric</th>${t.columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
+  const rows = t.rows.map((r) => `<tr><td>${esc(r.label)}</td>${r.cells.map((c) => `<td class="n">${esc(c)}</td>`).join('')}</tr>`);
+  return `<h2>PPO vs DPO vs best-of-n vs SFT</h2><table>${head}${rows.join('')}</table>${t.notes.map((n) => `<p class="muted">${esc(n)}</p>`).join('')}`;
 }
 
 function curvesSection(s: ReportSummary): string {
@@ -108,6 +117,7 @@ export function renderHtml(run: RunData): string {
 <h1>${esc(s.title)}</h1><div class="muted">${[preset, created, `total ${fmtSeconds(s.totalSeconds)}`, `<code>${esc(run.dir)}</code>`].filter(Boolean).join(' · ')}</div>
 ${verdict(s)}
 ${evalSection(run, s)}
+${compareSection(run)}
 ${curvesSection(s)}
 ${summariesSection(run)}
 ${timingSection(s)}

@@ -2,6 +2,7 @@
 // HTML page; curves become one line each (first → last, min, max), since markdown has no charts.
 import { summarize, fmtValue, fmtNumber, fmtGap, fmtSeconds, fmtCount } from './summary.ts';
 import type { RunData } from './read-run.ts';
+import { compareTable } from './compare-table.ts';
 
 function table(head: string[], rows: string[][], right: number[] = []): string {
   const align = head.map((_, i) => (right.includes(i) ? '---:' : '---'));
@@ -34,6 +35,11 @@ export function renderMarkdown(run: RunData): string {
     if (ev.bestOf) out.push(`Best-of-${ev.bestOf.n}: chosen ${ev.bestOf.meanChosenScore.toFixed(3)} vs ${ev.bestOf.meanSampleScore.toFixed(3)} per sample (KL bound ${ev.bestOf.klBound.toFixed(3)} nats).`, '');
   }
 
+  const cmp = compareTable(run);
+  if (cmp) {
+    out.push('## PPO vs DPO vs best-of-n vs SFT', '', table(['metric', ...cmp.columns], cmp.rows.map((r) => [r.label, ...r.cells]), [1, 2, 3, 4]), '');
+    for (const n of cmp.notes) out.push(n, '');
+  }
   if (s.curves.length) {
     out.push('## Training curves', '', 'The HTML report (report.html) has the charts; here each series from its first to its last step.', '');
     const rows = s.curves.flat().map((c) => {

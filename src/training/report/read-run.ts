@@ -6,7 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { UserError } from '../../util/errors.ts';
 import { parseJsonl } from '../../world/jsonl.ts';
 import { readState, readJson, type RunState } from '../run-dir.ts';
-import type { EvalResult } from '../eval/result.ts';
+import type { EvalResult, CompareResult } from '../eval/result.ts';
 
 export interface MetricsLine {
   stage: string;
@@ -39,10 +39,11 @@ export interface ModelShape {
 export interface RunData {
   dir: string;
   name: string;
-  run?: { preset?: string; created?: string; config?: Record<string, unknown> };
+  run?: { preset?: string; created?: string; config?: Record<string, unknown>; compare?: { beta?: number; n?: number } };
   state: RunState;
   stages: StageCurves[];
   evaluation?: EvalResult;
+  comparison?: CompareResult; // eval/compare.json of `parley pipeline --compare`, while its step counts as finished
   dataStats?: { totals?: Record<string, number>; families?: Record<string, { sft: number; prompts: number; eval: number }>; seed?: number; scale?: number; files?: Record<string, { bytes: number; lines: number; tokens?: number }> };
   model?: ModelShape;
   notes?: string; // notes.md: what was tried, written by whoever ran it
@@ -127,6 +128,8 @@ export function readRun(runDir: string): RunData {
     state,
     stages: groupStages(readMetrics(metricsFile)),
     evaluation: opt<EvalResult>(evalPath),
+    // A comparison whose step was forgotten (e.g. --iterations raised without --compare) is stale.
+    comparison: state.steps.compare ? opt<CompareResult>(join(runDir, 'eval', 'compare.json')) : undefined,
     dataStats: opt(join(runDir, 'data', 'stats.json')),
     model: finalDir ? readModelShape(finalDir) : undefined,
     notes: existsSync(notesPath) ? readFileSync(notesPath, 'utf8') : undefined,
