@@ -26,5 +26,8 @@ test('parley train reward refuses rankings with K < 2 and parley pipeline an unk
   const k = parley(['train', 'ppo', '--model', 'm', '--reward', 'r', '--data', f, '--out', join(dir, 'p'), '--clip', 'wide']);
   assert.equal(k.status, 2);
   assert.match(k.stderr, /--clip: "wide" is not a number/);
+  const c = parley(['pipeline', '--out', join(dir, 'run'), '--preset', 'tiny', '--compare', '--best-of', '1']);
+  assert.equal(c.status, 2);
+  assert.match(c.stderr, /--best-of: 1 is out of range \(2\.\.64\)/);
   assert.equal(existsSync(join(dir, 'rm')) || existsSync(join(dir, 'run')) || existsSync(join(dir, 'p')), false);
 });

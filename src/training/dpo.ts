@@ -127,10 +127,10 @@ export function runDpo(o: DpoOptions): Record<string, number> {
     const metrics = new MetricsLog(o.metricsPath, stage);
     const bar = progress(stage, o.steps, log);
     let cursor = 0, lastAcc = 0, lastLoss = NaN, lastMargin = 0, stepsDone = 0;
-    const loopStart = Date.now();
+    const loopStart = performance.now(); // sub-millisecond: a tiny model's step can take less than 1 ms
     try {
       for (let step = 0; step < o.steps; step++) {
-        const elapsed = (Date.now() - loopStart) / 1000;
+        const elapsed = (performance.now() - loopStart) / 1000;
         if (o.maxSeconds && step > 0 && elapsed + elapsed / step > o.maxSeconds) {
           log(`${stage}: stopping after ${step} of ${o.steps} steps: the next would pass the ${(o.maxSeconds / 60).toFixed(2)} min budget`);
           break;

@@ -133,10 +133,10 @@ export function runReward(o: RewardOptions): Record<string, number> {
     log(`${stage}: ${rows.length} rankings (${held.length} held out), ${steps} steps of ${o.batch}, held-out pairwise accuracy ${accBefore.toFixed(3)}`);
     const bar = progress(stage, steps, log);
     let cursor = 0, lastLoss = NaN, stepsDone = 0;
-    const loopStart = Date.now();
+    const loopStart = performance.now(); // sub-millisecond: a tiny model's step can take less than 1 ms
     try {
       for (let s = 0; s < steps; s++) {
-        const elapsed = (Date.now() - loopStart) / 1000;
+        const elapsed = (performance.now() - loopStart) / 1000;
         if (o.maxSeconds && s > 0 && elapsed + elapsed / s > o.maxSeconds) {
           log(`${stage}: stopping after ${s} of ${steps} steps: the next would pass the ${(o.maxSeconds / 60).toFixed(1)} min budget`);
           break;
@@ -183,7 +183,7 @@ export function runReward(o: RewardOptions): Record<string, number> {
       ({ gain, bias, mean, std } = calibrateHead(rm, raw));
     } else if (sampler) sampler.dispose();
     const seconds = (Date.now() - started) / 1000;
-    const summary = { loss: lastLoss, steps: stepsDone, heldout_accuracy_before: accBefore, heldout_accuracy: accAfter, heldout_rankings: held.length, rankings: rows.length, gain, bias, raw_mean: mean, raw_std: std, seconds };
+    const summary = { loss: lastLoss, steps: stepsDone, planned_steps: steps, heldout_accuracy_before: accBefore, heldout_accuracy: accAfter, heldout_rankings: held.length, rankings: rows.length, gain, bias, raw_mean: mean, raw_std: std, seconds };
     metrics.log(-1, summary);
     log(`${stage}: held-out pairwise accuracy ${accBefore.toFixed(3)} → ${accAfter.toFixed(3)}; calibration raw mean ${mean.toFixed(3)} std ${std.toFixed(3)} (${seconds.toFixed(0)} s)`);
     saveStageCheckpoint(o.out, rm, p.tokenizerDir, special, {

@@ -29,11 +29,13 @@ export function register(train: Command): void {
     .option('--ctx <n>', 'longest prompt + reply', '256')
     .option('--micro-batch <n>', 'sequences per forward pass', '8')
     .option('--seed <n>', 'seed', '1')
+    .option('--max-minutes <x>', 'time budget in minutes: training stops before a step that would pass it')
     .option('--metrics <file>', 'append metrics JSONL here')
     .action(async (o: Record<string, string | undefined>) => {
       const { parseInteger: int, parseNumber: num } = await import('../lib/engine-flags.ts');
       const { initEngine } = await import('../../engine/ops.ts');
       const { runPpo, DEFAULT_PPO } = await import('../../training/ppo.ts');
+      const { parseMaxMinutes } = await import('../lib/time-budget.ts');
       const s = (k: string) => o[k] as string;
       const settings = {
         ...DEFAULT_PPO,
@@ -43,6 +45,7 @@ export function register(train: Command): void {
         targetKl: o.targetKl === undefined ? undefined : num('--target-kl', o.targetKl, 1e-6), horizon: int('--horizon', s('horizon'), 1),
         unfinishedPenalty: num('--unfinished-penalty', s('unfinishedPenalty'), 0), ptxCoef: num('--ptx-coef', s('ptxCoef'), 0),
         ctx: int('--ctx', s('ctx'), 8), microBatch: int('--micro-batch', s('microBatch'), 1), seed: int('--seed', s('seed'), 0),
+        maxSeconds: parseMaxMinutes(o.maxMinutes),
       };
       await initEngine();
       const m = runPpo({ model: s('model'), ref: o.ref ?? s('model'), reward: s('reward'), value: o.value, tokenizer: o.tokenizer, prompts: s('data'), ptxData: o.ptxData, out: s('out'), settings, metricsPath: o.metrics });

@@ -21,16 +21,18 @@ export function register(train: Command): void {
     .option('--max-tokens <n>', 'longest calibration reply', '48')
     .option('--temperature <x>', 'sampling temperature of calibration replies', '1')
     .option('--seed <n>', 'seed', '1')
+    .option('--max-minutes <x>', 'time budget in minutes: training stops before a step that would pass it')
     .option('--metrics <file>', 'append metrics JSONL here')
     .action(async (o: Record<string, string> & { data: string[] }) => {
       const { parseInteger: int, parseNumber: num } = await import('../lib/engine-flags.ts');
       const { initEngine } = await import('../../engine/ops.ts');
       const { runReward } = await import('../../training/reward.ts');
+      const { parseMaxMinutes } = await import('../lib/time-budget.ts');
       const opts = {
         model: o.model, sft: o.sft, tokenizer: o.tokenizer, rankings: o.data, prompts: o.prompts, out: o.out,
         epochs: int('--epochs', o.epochs, 1), batch: int('--batch', o.batch, 1), lr: num('--lr', o.lr, 1e-8, 1), ctx: int('--ctx', o.ctx, 8),
         heldout: num('--heldout', o.heldout, 0, 0.5), calibrationSamples: int('--calibration-samples', o.calibrationSamples, 0),
-        maxTokens: int('--max-tokens', o.maxTokens, 1), temperature: num('--temperature', o.temperature, 0.01, 10), seed: int('--seed', o.seed, 0), metricsPath: o.metrics,
+        maxTokens: int('--max-tokens', o.maxTokens, 1), temperature: num('--temperature', o.temperature, 0.01, 10), seed: int('--seed', o.seed, 0), maxSeconds: parseMaxMinutes(o.maxMinutes), metricsPath: o.metrics,
       };
       await initEngine();
       console.log(JSON.stringify({ out: o.out, ...runReward(opts) }));

@@ -16,12 +16,14 @@ export function register(train: Command): void {
     .option('--lr <x>', 'peak learning rate', '1e-3')
     .option('--warmup <n>', 'warm-up steps', '20')
     .option('--seed <n>', 'shuffling seed', '1')
+    .option('--max-minutes <x>', 'time budget in minutes: after 12 timed steps the run and its cosine schedule shrink to fit')
     .option('--metrics <file>', 'append metrics JSONL here')
     .action(async (o: Record<string, string>) => {
       const { parseInteger: int, parseNumber: num } = await import('../lib/engine-flags.ts');
       const { initEngine } = await import('../../engine/ops.ts');
       const { runSft } = await import('../../training/sft.ts');
-      const opts = { model: o.model, tokenizer: o.tokenizer, data: o.data, out: o.out, steps: int('--steps', o.steps, 1), batch: int('--batch', o.batch, 1), microBatch: int('--micro-batch', o.microBatch, 1), ctx: int('--ctx', o.ctx, 2), lr: num('--lr', o.lr, 1e-8, 1), warmup: int('--warmup', o.warmup, 0), seed: int('--seed', o.seed, 0), metricsPath: o.metrics };
+      const { parseMaxMinutes } = await import('../lib/time-budget.ts');
+      const opts = { model: o.model, tokenizer: o.tokenizer, data: o.data, out: o.out, steps: int('--steps', o.steps, 1), batch: int('--batch', o.batch, 1), microBatch: int('--micro-batch', o.microBatch, 1), ctx: int('--ctx', o.ctx, 2), lr: num('--lr', o.lr, 1e-8, 1), warmup: int('--warmup', o.warmup, 0), seed: int('--seed', o.seed, 0), maxSeconds: parseMaxMinutes(o.maxMinutes), metricsPath: o.metrics };
       await initEngine();
       console.log(JSON.stringify({ out: o.out, ...runSft(opts) }));
     });
