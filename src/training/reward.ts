@@ -10,6 +10,7 @@ import { score, scoreBackward } from '../engine/heads.ts';
 import { Trainer } from '../engine/trainer.ts';
 import { Rng } from '../engine/sampling.ts';
 import { SCORE_WEIGHT, SCORE_BIAS } from '../engine/params.ts';
+import type { LlamaConfig } from '../engine/config.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 import type { SpecialIds } from '../tokenizer/special-tokens.ts';
 import { renderConversation } from '../tokenizer/chat.ts';
@@ -21,6 +22,8 @@ import { sampleReplies } from './rollout.ts';
 import { loadPolicy, saveStageCheckpoint, datasetHashes } from './checkpoints.ts';
 import { MetricsLog } from './run-dir.ts';
 import { progress, type Logger } from './progress.ts';
+
+const LM_HEAD = 'lm_head.weight';
 
 /** Ids of prompt + one assistant reply, cut from the left to `ctx` tokens (keeping the reply's end). */
 export function replyIds(tokenizer: Tokenizer, special: SpecialIds, prompt: ChatMessage[], reply: string, ctx: number): number[] {
@@ -50,13 +53,36 @@ export function scoreReplies(rm: LlamaModel, tokenizer: Tokenizer, special: Spec
   return out;
 }
 
+/**
+ * A reward model reads the scores off the last hidden state and has no use for an LM head. The engine
+ * allocates lm_head for every untied config, so an untied base would carry its lm_head along: in the
+ * optimizer (decayed every step), in the checkpoint (V·C floats) and in PPO's value model, read by no
+ * one. The scalar model's config is therefore tied (HF's LlamaForSequenceClassification has no lm_head;
+ * the flag only means something to a causal LM), so no lm_head exists. A checkpoint saved before this
+ * still loads (its lm_head fills the unused slot) and loses the head when trained again.
+ */
+export function scalarConfig(c: LlamaConfig): LlamaConfig {
+  return c.tieWordEmbeddings ? c : { ...c, tieWordEmbeddings: true };
+}
+
 /** A scalar-head model from a language model's weights (the head starts small and random). */
 export function withScalarHead(lm: LlamaModel, seed: number): LlamaModel {
   const tensors = lm.toTensors();
+  tensors.delete(LM_HEAD);
   const C = lm.config.hiddenSize, rng = new Rng(seed);
   tensors.set(SCORE_WEIGHT, { shape: [1, C], data: Float32Array.from({ length: C }, () => rng.normal() * 0.02) });
   tensors.set(SCORE_BIAS, { shape: [1], data: new Float32Array(1) });
-  return LlamaModel.fromTensors(lm.config, tensors, { scalarHead: true }, 'reward model');
+  return LlamaModel.fromTensors(scalarConfig(lm.config), tensors, { scalarHead: true }, 'reward model');
+}
+
+/** A scalar-head model without the lm_head an older untied checkpoint kept (the same model otherwise). */
+export function withoutLmHead(m: LlamaModel): LlamaModel {
+  if (!m.scalarHead || m.config.tieWordEmbeddings) return m;
+  const tensors = m.toTensors();
+  tensors.delete(LM_HEAD);
+  const out = LlamaModel.fromTensors(scalarConfig(m.config), tensors, { scalarHead: true }, 'reward model');
+  m.dispose();
+  return out;
 }
 
 function rankingAccuracy(rm: LlamaModel, tok: Tokenizer, special: SpecialIds, rows: RankingExample[], ctx: number): number {
@@ -121,8 +147,9 @@ export function runReward(o: RewardOptions): Record<string, number> {
   const started = Date.now();
 
   const p = loadPolicy(o.model, o.tokenizer);
-  const rm = p.model.scalarHead ? p.model : withScalarHead(p.model, o.seed);
-  if (rm !== p.model) p.model.dispose();
+  const continuing = p.model.scalarHead;
+  const rm = continuing ? withoutLmHead(p.model) : withScalarHead(p.model, o.seed);
+  if (!continuing) p.model.dispose();
   const { tokenizer, special } = p;
   const ctx = Math.min(o.ctx, rm.config.maxPositionEmbeddings);
   try {
@@ -173,7 +200,7 @@ export function runReward(o: RewardOptions): Record<string, number> {
 
     // Calibration on fresh replies of the SFT model.
     const sftModel = o.sft && o.sft !== o.model ? loadPolicy(o.sft, o.tokenizer).model : null;
-    const sampler = sftModel ?? (p.model.scalarHead ? null : loadPolicy(o.model, o.tokenizer).model);
+    const sampler = sftModel ?? (continuing ? null : loadPolicy(o.model, o.tokenizer).model);
     let gain = 1, bias = 0, mean = 0, std = 1;
     if (sampler && o.calibrationSamples > 0) {
       const picks = shuffle(calPrompts.slice(), rng).slice(0, o.calibrationSamples);

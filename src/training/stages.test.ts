@@ -10,6 +10,7 @@ import { initEngine, shutdownEngine } from '../engine/ops.ts';
 import { LlamaModel } from '../engine/model.ts';
 import { makeConfig } from '../engine/config.ts';
 import { loadModel, saveModel } from '../engine/load-model.ts';
+import { loadCheckpoint } from '../engine/checkpoint.ts';
 import { smallTokenizer } from '../tokenizer/test-tokenizer.ts';
 import { saveTokenizer } from '../tokenizer/tokenizer-files.ts';
 import { specialIds } from '../tokenizer/special-tokens.ts';
@@ -76,4 +77,38 @@ test('DPO learns to prefer the chosen replies', () => {
   const lines = readFileSync(metricsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(Math.abs(lines[0].loss - Math.log(2)) < 1e-3, 'the first step starts at the reference: loss log 2');
   assert.ok(m.loss < 0.5 && m.accuracy === 1, `loss ${m.loss}, accuracy ${m.accuracy}`);
+});
+
+test('a reward model keeps no LM head: none from an untied base, and an older checkpoint with one still loads and scores the same', () => {
+  const tok = smallTokenizer(), special = specialIds(tok);
+  const untied = join(dir, 'untied');
+  const lm = LlamaModel.random(makeConfig({ vocab: tok.vocabSize, dim: 32, layers: 1, heads: 2, ffn: 64, ctx: 128, tied: false }), 6);
+  saveModel(untied, lm, { tokenizerPath: join(dir, 'tok', 'tokenizer.json') });
+  const out = join(dir, 'rm-untied');
+  runReward({ model: untied, rankings: [join(dir, 'rankings.jsonl')], out, epochs: 1, batch: 4, lr: 1e-3, ctx: 64, heldout: 0, calibrationSamples: 0, maxTokens: 4, temperature: 1, seed: 2, log: () => {} });
+  const saved = loadCheckpoint(out);
+  assert.deepEqual(saved.config.architectures, ['LlamaForSequenceClassification']);
+  assert.equal(saved.tensors.has('lm_head.weight'), false, 'no lm_head in the reward checkpoint');
+  assert.ok(saved.tensors.has('model.embed_tokens.weight') && saved.tensors.has('score.weight'));
+  assert.equal(saved.config.tie_word_embeddings, true);
+
+  // The layout saved before: the same weights plus the base's lm_head, untied.
+  const old = join(dir, 'rm-old');
+  const tensors = new Map(saved.tensors);
+  tensors.set('lm_head.weight', lm.toTensors().get('lm_head.weight')!);
+  const oldModel = LlamaModel.fromTensors({ ...lm.config }, tensors, { scalarHead: true });
+  saveModel(old, oldModel, { tokenizerPath: join(dir, 'tok', 'tokenizer.json') });
+  oldModel.dispose();
+  lm.dispose();
+  assert.ok(loadCheckpoint(old).tensors.has('lm_head.weight'));
+  const items = topics.map((t) => ({ prompt: prompt(t) as never, reply: `${t} are good` }));
+  const [a, b] = [out, old].map((d) => {
+    const m = loadModel(d).model;
+    try { return scoreReplies(m, tok, special, items, 64); } finally { m.dispose(); }
+  });
+  assert.deepEqual(a, b, 'the lm_head never enters a score');
+  // Trained again, an old checkpoint loses its head.
+  const again = join(dir, 'rm-again');
+  runReward({ model: old, rankings: [join(dir, 'rankings.jsonl')], out: again, epochs: 1, batch: 4, lr: 1e-3, ctx: 64, heldout: 0, calibrationSamples: 0, maxTokens: 4, temperature: 1, seed: 2, log: () => {} });
+  assert.equal(loadCheckpoint(again).tensors.has('lm_head.weight'), false);
 });
