@@ -13,7 +13,7 @@
 // to skip it); bench/README.md says how to install it and why OpenBLAS matters. A benchmark that fails
 // prints {"bench": NAME, "error": ...} and the others still run; the exit code is then 1.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -148,20 +148,37 @@ const freePort = () => new Promise<number>((resolve, reject) => {
   });
 });
 
+/** The checkpoint the `http` benchmark serves: PARLEY_MODEL_DIR, else models/default if installed, else none. */
+function httpModel(): { dir: string; source: string } | undefined {
+  const env = process.env.PARLEY_MODEL_DIR;
+  if (env) {
+    if (!existsSync(join(env, 'config.json'))) throw new Error(`PARLEY_MODEL_DIR=${env} has no config.json: not a checkpoint directory`);
+    return { dir: env, source: 'PARLEY_MODEL_DIR' };
+  }
+  const shipped = join(root, 'models/default');
+  return existsSync(join(shipped, 'config.json')) ? { dir: shipped, source: 'models/default' } : undefined;
+}
+
 async function httpBench(): Promise<void> {
-  // A server of our own on a free port with a fresh data directory, stopped (by its pid) afterwards.
-  // It serves PARLEY_MODEL_DIR when set, else a random-weights model made for the purpose (speed does not
-  // depend on the weights), so the streaming lines measure our real serving path.
+  // A server of our own on a free port with a fresh data directory (and an empty runs directory), stopped
+  // (by its pid) afterwards. It serves PARLEY_MODEL_DIR when set, else the shipped models/default, else a
+  // random-weights model made for the purpose (speed does not depend on the weights), so the streaming
+  // lines measure our real serving path; a first line says which.
   const data = mkdtempSync(join(tmpdir(), 'parley-bench-http-'));
   const port = await freePort();
-  let modelDir = process.env.PARLEY_MODEL_DIR;
+  const chosen = httpModel();
+  let modelDir = chosen?.dir;
   if (!modelDir) {
     modelDir = join(data, 'bench-model');
     await script('bench/bench-model.ts', [modelDir]);
   }
+  const served = chosen ? `${chosen.source} (${modelDir})` : 'random weights (bench/bench-model.ts)';
+  print({ bench: 'http-model', source: chosen?.source ?? 'random', model_dir: chosen ? modelDir : null, served });
+  const runsDir = join(data, 'runs');
+  mkdirSync(runsDir);
   const env = {
     ...process.env, PARLEY_DATA: data, PORT: String(port), PARLEY_HOST: '127.0.0.1', PARLEY_RATE_LIMIT_PER_MINUTE: '0',
-    PARLEY_MODEL_DIR: modelDir,
+    PARLEY_MODEL_DIR: modelDir, PARLEY_RUNS_DIR: runsDir,
   };
   const server = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--port', String(port)], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let serverErr = '';
@@ -175,7 +192,8 @@ async function httpBench(): Promise<void> {
       if (Date.now() > deadline) throw new Error(`the server did not answer ${url}/health within 120 s`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    for (const l of await script('src/server/bench-http.ts', ['--url', url], process.env)) print(l);
+    const argv = ['--url', url, '--served', served, ...(server.pid ? ['--server-pid', String(server.pid)] : [])];
+    for (const l of await script('src/server/bench-http.ts', argv, process.env)) print(l);
   } finally {
     if (server.exitCode === null) {
       const exited = new Promise((r) => server.once('exit', r));
@@ -199,7 +217,7 @@ const benches: Bench[] = [
   { name: 'tokenizer', what: 'BPE training and encoding speed, beside @huggingface/tokenizers (bench/tokenizer.ts)', run: passThrough('bench/tokenizer.ts', [], process.env) },
   { name: 'moderation', what: 'content-filter latency per message size (bench/moderation.ts)', run: passThrough('bench/moderation.ts', [], process.env) },
   { name: 'store', what: 'conversation-list and 1,000-message queries on SQLite, or DATABASE_URL (src/store/bench-store.ts)', run: passThrough('src/store/bench-store.ts', [], process.env) },
-  { name: 'http', what: 'HTTP route load and streaming on a server started for it, serving PARLEY_MODEL_DIR or a random-weights model (src/server/bench-http.ts)', run: httpBench },
+  { name: 'http', what: 'HTTP route load (200 rps, p99), streaming TTFT and tokens/s at 1/8/32 concurrent, peak RSS, on a server started for it serving PARLEY_MODEL_DIR, else models/default, else a random-weights model (src/server/bench-http.ts)', run: httpBench },
   { name: 'scheduler', what: 'continuous-batching throughput by concurrency (src/providers/bench-scheduler.ts)', run: passThrough('src/providers/bench-scheduler.ts') },
   { name: 'llamacpp', what: 'our decode vs llama.cpp on the same GGUF; a skipped line without node-llama-cpp (src/providers/bench-vs-llamacpp.ts)', run: passThrough('src/providers/bench-vs-llamacpp.ts') },
 ];
