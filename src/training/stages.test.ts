@@ -15,7 +15,7 @@ import { smallTokenizer } from '../tokenizer/test-tokenizer.ts';
 import { saveTokenizer } from '../tokenizer/tokenizer-files.ts';
 import { specialIds } from '../tokenizer/special-tokens.ts';
 import { runReward, scoreReplies, calibrateHead, withScalarHead } from './reward.ts';
-import { runDpo } from './dpo.ts';
+import { runDpo, rankingPairs } from './dpo.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-stages-'));
 const base = join(dir, 'base');
@@ -111,4 +111,14 @@ test('a reward model keeps no LM head: none from an untied base, and an older ch
   const again = join(dir, 'rm-again');
   runReward({ model: old, rankings: [join(dir, 'rankings.jsonl')], out: again, epochs: 1, batch: 4, lr: 1e-3, ctx: 64, heldout: 0, calibrationSamples: 0, maxTokens: 4, temperature: 1, seed: 2, log: () => {} });
   assert.equal(loadCheckpoint(again).tensors.has('lm_head.weight'), false);
+});
+
+test('rankingPairs: every ordered pair of a ranking, best first; unranked and identical replies make none', () => {
+  const p = prompt('cats');
+  const pairs = rankingPairs([
+    { prompt: p as never, completions: ['a', 'b', 'c', 'd'], ranking: [2, 0, 3] }, // 'b' is not ranked
+    { prompt: p as never, completions: ['same', 'same', 'other'], ranking: [0, 1, 2] },
+  ]);
+  assert.deepEqual(pairs.map((x) => `${x.chosen}>${x.rejected}`), ['c>a', 'c>d', 'a>d', 'same>other', 'same>other']);
+  assert.equal(pairs[0].prompt, p);
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeConfig, toHfConfig } from '../../engine/config.ts';
 import { expectedTensors, type HfLlamaConfig as HfConfig } from '../../engine/checkpoint.ts';
-import type { EvalResult } from '../eval/result.ts';
+import type { EvalResult, CompareResult } from '../eval/result.ts';
 import { aggregate } from '../eval/metrics.ts';
 import { writeRunReport } from './pipeline-step.ts';
 import { checkTargets } from './targets.ts';
@@ -130,4 +130,42 @@ test('a run without an evaluation still gets a report; a directory that is not a
   await assert.rejects(writeRunReport({ runDir: join(root, 'missing') }), /no run directory/);
   writeFileSync(join(root, 'empty', 'metrics.jsonl'), '{"stage":"x"}\n');
   await assert.rejects(writeRunReport({ runDir: join(root, 'empty') }), /metrics\.jsonl:1: a metrics line needs/);
+});
+
+test('a --compare run: the table PPO vs DPO vs best-of-n vs SFT, and a stale compare.json is left out', async () => {
+  const dir = join(root, 'run-c');
+  syntheticRun(dir);
+  const m = (fact: number) => ({ ...aggregate([]), factAccuracy: fact, overallAccuracy: fact / 2, prompts: 160 });
+  const cmp: CompareResult = {
+    data: { file: join(dir, 'data', 'eval.jsonl'), prompts: 160, families: { factual: 20 } },
+    settings: { maxTokens: 64, seed: 0, batch: 16, n: 4, temperature: 1, rewardModel: join(dir, 'reward-1') },
+    sft: { path: join(dir, 'sft'), metrics: m(0.85), families: {}, meanRewardScore: -0.1 },
+    dpo: { path: join(dir, 'dpo'), metrics: m(0.875), families: {}, meanRewardScore: 0.2, comparison: { winRate: 0.6, wins: 90, losses: 58, ties: 12, n: 160, kl: 1.5, klPerToken: 0.1 } },
+    bestOfN: { path: join(dir, 'sft'), metrics: m(0.9), families: {}, meanRewardScore: 0.9, n: 4, temperature: 1, comparison: { winRate: 0.7, wins: 110, losses: 46, ties: 4, n: 160, klBound: Math.log(4) - 0.75 }, meanSampleScore: 0.05 },
+    seconds: 3,
+  };
+  writeFileSync(join(dir, 'eval', 'compare.json'), JSON.stringify(cmp));
+  const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+  writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...run, compare: { beta: 0.25, n: 4 } }));
+
+  // compare.json without a finished `compare` step (forgotten when --iterations was raised) is stale.
+  let md = readFileSync((await writeRunReport({ runDir: dir })).markdown, 'utf8');
+  assert.doesNotMatch(md, /PPO vs DPO/);
+
+  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
+  state.steps.compare = { finished: '2026-11-26T13:20:00.000Z', seconds: 3, out: 'eval/compare.json', metrics: {} };
+  writeFileSync(join(dir, 'state.json'), JSON.stringify(state));
+  const r = await writeRunReport({ runDir: dir });
+  md = readFileSync(r.markdown, 'utf8');
+  assert.match(md, /## PPO vs DPO vs best-of-n vs SFT/);
+  assert.match(md, /\| metric \| SFT \| PPO \| DPO \(β 0\.25\) \| best-of-4 \|/);
+  assert.match(md, /\| win rate vs SFT \(wins\/losses\/ties\) \| — \| 0\.550 \(80\/64\/16\) \| 0\.600 \(90\/58\/12\) \| 0\.700 \(110\/46\/4\) \|/);
+  assert.match(md, /\| KL to SFT \(nats per reply\) \| 0 \| 3\.25 \| 1\.50 \| ≤ 0\.64 \|/);
+  assert.match(md, /\| mean reward-model score \| -0\.10 \| — \| 0\.20 \| 0\.90 \|/, 'the synthetic main eval had no reward model');
+  assert.match(md, /\| fact accuracy \| 0\.850 \| 0\.950 \| 0\.875 \| 0\.900 \|/);
+  assert.doesNotMatch(md.split('## PPO vs DPO')[1].split('## Training curves')[0], /\| prompts \|/, 'the prompt count is a note, not a row');
+  assert.match(md, /Best-of-4: 4 samples of the SFT model at temperature 1, the reward model's favourite kept \(mean score 0\.05 over all samples\)/);
+  const html = readFileSync(r.html, 'utf8');
+  assert.match(html, /<h2>PPO vs DPO vs best-of-n vs SFT<\/h2><table><tr><th>metric<\/th><th>SFT<\/th><th>PPO<\/th><th>DPO \(β 0\.25\)<\/th><th>best-of-4<\/th><\/tr>/);
+  assert.match(html, /<td>KL to SFT \(nats per reply\)<\/td><td class="n">0<\/td><td class="n">3\.25<\/td><td class="n">1\.50<\/td><td class="n">≤ 0\.64<\/td>/);
 });
