@@ -1,7 +1,8 @@
 // Training end to end on a small corpus: determinism for a seed, and reports changing the model.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runPipeline } from './pipeline.ts';
+import { PLAIN_SOURCE, runPipeline, withHarmfulSentence } from './pipeline.ts';
+import { Rng } from './random.ts';
 import { reportToExample } from './reports.ts';
 import { CATEGORIES } from './taxonomy.ts';
 
@@ -36,4 +37,19 @@ test('confirmed reports move the model the way they say', () => {
   const after = [tuned.classifier.score(fpText)[violence], tuned.classifier.score(fnText)[harassment]];
   assert.ok(after[0] < before[0] - 0.1 && after[0] < 0.5, `false positive: violence ${before[0]} -> ${after[0]}`);
   assert.ok(after[1] > before[1] + 0.1 && after[1] > 0.5, `false negative: harassment ${before[1]} -> ${after[1]}`);
+});
+
+test('long-message metrics: one harmful sentence inserted whole, ordinary text excludes twins', () => {
+  const unsafe = [{ text: 'i will stab you', labels: ['violence' as const], source: 'violence#0' }];
+  const messages = ['First sentence. Second one! Third?', 'Only one.'];
+  const out = withHarmfulSentence(messages, unsafe, new Rng(1));
+  assert.equal(out.length, 2);
+  for (const [i, m] of out.entries()) {
+    const parts = m.text.split(/(?<=[.!?])\s+/);
+    assert.equal(parts.length, messages[i].split(/(?<=[.!?])\s+/).length + 1, m.text);
+    assert.equal(parts.filter((p) => p === 'I will stab you.').length, 1, m.text);
+    assert.deepEqual(m.labels, ['violence']);
+  }
+  for (const s of ['everyday#3', 'coding#22', 'wordnet', 'world-prose']) assert.ok(PLAIN_SOURCE.test(s), s);
+  for (const s of ['twin-crime-safety#2', 'twin-protective#1', 'world-drugs-twin', 'violence#0']) assert.ok(!PLAIN_SOURCE.test(s), s);
 });

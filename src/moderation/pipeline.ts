@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MODEL_FORMAT, type Classifier, type ModelInfo } from './classifier.ts';
+import { EVERYDAY } from './corpus-everyday.ts';
 import { buildCorpus, DEFAULT_CORPUS, type CorpusOptions, type Example } from './corpus.ts';
 import { evaluate, type Evaluation } from './evaluate.ts';
 import { DEFAULT_FEATURES } from './features.ts';
@@ -40,6 +41,15 @@ export interface TrainReport {
   /** Messages of about 200 words made of held-out safe texts (everyday requests and hard benign
    *  twins, joined as sentences) that were flagged: a long message has many windows to trip on. */
   longSafeFalsePositiveRate: number;
+  /** The same kind of 200-word messages made only of held-out ordinary text (everyday requests,
+   *  WordNet examples and definitions, encyclopedic prose; no benign twins): what a pasted document
+   *  or a long question looks like. */
+  longPlainFalsePositiveRate: number;
+  /** Held-out unsafe texts flagged with one of their own categories (short messages). */
+  shortCategoryRecall: number;
+  /** 200-word messages of held-out safe texts with one held-out unsafe text inserted as a sentence,
+   *  flagged with one of that text's categories: one harmful sentence must not be diluted. */
+  longHarmfulRecall: number;
   trainSeconds: number;
 }
 
@@ -66,7 +76,17 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
   const obfuscatedRecall = unsafe.filter((e) => flags(obfuscate(e.text, rng)).size > 0).length / unsafe.length;
   const safe = corpus.heldout.filter((e) => e.labels.length === 0);
   const safeFalsePositiveRate = safe.filter((e) => flags(e.text).size > 0).length / safe.length;
-  const longSafeFalsePositiveRate = longSafeMessages(safe, 200, rng).filter((t) => flags(t).size > 0).length / 200;
+  const longSafe = longSafeMessages(safe, 200, rng);
+  const longSafeFalsePositiveRate = longSafe.filter((t) => flags(t).size > 0).length / longSafe.length;
+  const plain = safe.filter((e) => PLAIN_SOURCE.test(e.source));
+  const longPlainFalsePositiveRate = longSafeMessages(plain, 200, rng).filter((t) => flags(t).size > 0).length / 200;
+  const hit = (text: string, labels: Category[]) => {
+    const got = flags(text);
+    return labels.some((c) => got.has(c));
+  };
+  const shortCategoryRecall = unsafe.filter((e) => hit(e.text, e.labels)).length / unsafe.length;
+  const longHarmful = withHarmfulSentence(longSafe, unsafe, rng);
+  const longHarmfulRecall = longHarmful.filter((m) => hit(m.text, m.labels)).length / longHarmful.length;
   // The version names the weights: the same seed and data give the same version.
   const digest = createHash('sha256').update(new Uint8Array(classifier.weight.buffer)).update(new Uint8Array(classifier.bias.buffer)).digest('hex');
   const version = `1.${digest.slice(0, 10)}`;
@@ -81,6 +101,9 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
     obfuscatedRecall,
     safeFalsePositiveRate,
     longSafeFalsePositiveRate,
+    longPlainFalsePositiveRate,
+    shortCategoryRecall,
+    longHarmfulRecall,
     trainSeconds: Math.round(trainSeconds * 10) / 10,
   };
   classifier.info.version = version;
@@ -108,6 +131,20 @@ export function longSafeMessages(safe: Example[], n: number, rng: Rng): string[]
     out.push(parts.join(' '));
   }
   return out;
+}
+
+/** Sources of ordinary held-out text: everyday requests by domain, WordNet and the world's prose. */
+export const PLAIN_SOURCE = new RegExp(`^(${['everyday', ...EVERYDAY.map((g) => g.name), 'wordnet', 'world-prose'].join('|')})(#|$)`);
+
+/** Each message with one unsafe text inserted between two of its sentences, at a random place. */
+export function withHarmfulSentence(messages: string[], unsafe: Example[], rng: Rng): { text: string; labels: Category[] }[] {
+  return messages.map((m) => {
+    const parts = m.split(/(?<=[.!?])\s+/);
+    const u = rng.pick(unsafe);
+    const t = u.text.replace(/[.!?]*$/, '.');
+    parts.splice(rng.int(parts.length + 1), 0, t[0].toUpperCase() + t.slice(1));
+    return { text: parts.join(' '), labels: u.labels };
+  });
 }
 
 function round(x: number): number {
@@ -145,7 +182,9 @@ export function writeReport(dir: string, r: TrainReport): void {
     '',
     `- Held-out unsafe texts with disguised words (leetspeak, spacing, repeats, look-alike letters): ${(r.obfuscatedRecall * 100).toFixed(1)}% still flagged (undisguised: ${(r.heldout.flagged.recall * 100).toFixed(1)}%).`,
     `- Held-out safe texts (everyday requests and benign twins) flagged: ${(r.safeFalsePositiveRate * 100).toFixed(1)}%.`,
-    `- Messages of about 200 words made of held-out safe texts flagged: ${(r.longSafeFalsePositiveRate * 100).toFixed(1)}%.`,
+    `- Messages of about 200 words made of held-out safe texts (a third of them hard benign twins) flagged: ${(r.longSafeFalsePositiveRate * 100).toFixed(1)}%.`,
+    `- Messages of about 200 words made of held-out ordinary text only (everyday requests, WordNet, prose; no twins) flagged: ${(r.longPlainFalsePositiveRate * 100).toFixed(1)}%.`,
+    `- The same 200-word safe messages with one held-out unsafe text inserted, flagged with one of its categories: ${(r.longHarmfulRecall * 100).toFixed(1)}% (the unsafe texts alone: ${(r.shortCategoryRecall * 100).toFixed(1)}%).`,
     '',
   ].join('\n');
   writeFileSync(join(dir, 'report.md'), md);

@@ -28,6 +28,7 @@ export function register(train: Command): void {
       console.log(formatTable(report));
       console.log(`obfuscated held-out unsafe texts still flagged: ${(report.obfuscatedRecall * 100).toFixed(1)}% (undisguised: ${(report.heldout.flagged.recall * 100).toFixed(1)}%)`);
       console.log(`held-out safe texts flagged: ${(report.safeFalsePositiveRate * 100).toFixed(1)}%`);
-      console.log(`200-word messages of held-out safe texts flagged: ${(report.longSafeFalsePositiveRate * 100).toFixed(1)}%`);
+      console.log(`200-word messages of held-out safe texts flagged: ${(report.longSafeFalsePositiveRate * 100).toFixed(1)}% (ordinary text only: ${(report.longPlainFalsePositiveRate * 100).toFixed(1)}%)`);
+      console.log(`one held-out unsafe text flagged with its category: inside a 200-word safe message ${(report.longHarmfulRecall * 100).toFixed(1)}%, alone ${(report.shortCategoryRecall * 100).toFixed(1)}%`);
     });
 }
