@@ -2,6 +2,7 @@
 // generation counter, take chunks of the announced kernel's range until none are left, count itself done. Plain JavaScript so it
 // starts without a TypeScript loader.
 import { parentPort, workerData } from 'node:worker_threads';
+import { writeSync } from 'node:fs';
 import { CTL, CTL_INTS, MAX_ARGS, takeChunks } from './pool-protocol.js';
 
 const { module, memory, ctlPtr, index, names, scratch } = workerData;
@@ -29,7 +30,9 @@ for (;;) {
       const fn = fns[ctl[CTL.KERNEL]];
       const args = Array.from(argv.subarray(0, ctl[CTL.NARGS]));
       takeChunks(ctl, (start, end) => fn(...args, start, end, scratch));
-    } catch {
+    } catch (err) {
+      // Written synchronously: the caller throws as soon as it sees ERROR, and may exit before an async write.
+      try { writeSync(2, `parley: worker ${index}: kernel ${names[ctl[CTL.KERNEL]]} threw: ${err && err.stack || err}\n`); } catch { /* stderr closed */ }
       Atomics.store(ctl, CTL.ERROR, 1);
     }
   }

@@ -214,7 +214,15 @@ export function run(name: string, args: number[], total: number, grain: number, 
     if (++spins > 2000) Atomics.wait(ctl, CTL.DONE, d, 50);
   }
   if (failure) throw failure;
-  if (ctl[CTL.ERROR]) throw new Error(`parley: kernel ${name} failed in a worker thread (out-of-range access?)`);
+  if (ctl[CTL.ERROR]) throw new WorkerKernelError(name);
+}
+
+/** A kernel threw in a worker thread (the worker printed why on stderr). Nothing else was changed by the call. */
+export class WorkerKernelError extends Error {
+  constructor(readonly kernel: string) {
+    super(`parley: kernel ${kernel} failed in a worker thread (see the worker's message above)`);
+    this.name = 'WorkerKernelError';
+  }
 }
 
 /** Stops the workers (tests; a CLI need not call it since workers are unref'd). */

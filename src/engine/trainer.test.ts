@@ -8,6 +8,7 @@ import { lmLoss, type LmBatch } from './heads.ts';
 import { generate } from './generate.ts';
 import { Rng } from './sampling.ts';
 import { f32 } from './memory.ts';
+import { WorkerKernelError } from './pool.ts';
 
 before(async () => { await initEngine(); });
 after(async () => { await shutdownEngine(); });
@@ -120,4 +121,30 @@ test('a NaN loss stops training with the step named and the parameters untouched
   assert.ok(lmLoss(m, reverseBatch(1, rng)).loss > 0);
   t.dispose();
   m.dispose();
+});
+
+test('a kernel failing in a worker thread during the passes is retried; the update then equals a clean one', () => {
+  const c = makeConfig({ vocab: 11, dim: 32, layers: 1, heads: 2, ffn: 64, ctx: 16 });
+  const batch = reverseBatch(4, new Rng(5));
+  const run = (failures: number) => {
+    const model = LlamaModel.random(c, 3);
+    const trainer = new Trainer(model, { schedule });
+    let calls = 0;
+    const r = trainer.customStep(() => {
+      if (calls++ < failures) {
+        lmLoss(model, batch, { grad: true }); // gradients half written when the failure comes
+        throw new WorkerKernelError('matmul_nn');
+      }
+      return lmLoss(model, batch, { grad: true }).loss;
+    });
+    const weights = Array.from(f32(model.params, model.layout.total));
+    trainer.dispose();
+    model.dispose();
+    return { r, weights, calls };
+  };
+  const clean = run(0), retried = run(2);
+  assert.equal(retried.calls, 3);
+  assert.equal(retried.r.loss, clean.r.loss);
+  assert.deepEqual(retried.weights, clean.weights);
+  assert.throws(() => run(3), WorkerKernelError, 'three failures in a row give up');
 });

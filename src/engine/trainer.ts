@@ -6,6 +6,7 @@ import { AdamW, clipGradNorm, defaultAdamW, type AdamWOptions } from './optimize
 import { learningRate, validateSchedule, type Schedule } from './schedule.ts';
 import { lmLoss, weightSum, type LmBatch } from './heads.ts';
 import type { LlamaModel } from './model.ts';
+import { WorkerKernelError } from './pool.ts';
 
 export interface TrainerOptions {
   schedule: Schedule;
@@ -69,8 +70,20 @@ export class Trainer {
    */
   customStep(accumulate: () => number): StepResult {
     const step = this.step;
-    this.model.zeroGrads();
-    const loss = accumulate();
+    let loss = NaN;
+    // A kernel failing in a worker thread during the forward/backward passes leaves the weights untouched
+    // (only gradients were written, and they are zeroed again), so the passes are retried before giving
+    // up: one rare failure ~80 minutes into a training run should not throw the run away.
+    for (let attempt = 1; ; attempt++) {
+      this.model.zeroGrads();
+      try {
+        loss = accumulate();
+        break;
+      } catch (err) {
+        if (!(err instanceof WorkerKernelError) || attempt >= 3) throw err;
+        process.stderr.write(`step ${step}: ${err.message}; retrying the step (attempt ${attempt + 1} of 3)\n`);
+      }
+    }
     if (!Number.isFinite(loss)) throw new TrainingDivergedError(step, `loss is ${loss}`);
     const gradNorm = clipGradNorm(this.model, this.gradClip);
     if (!Number.isFinite(gradNorm)) throw new TrainingDivergedError(step, `gradient norm is ${gradNorm} (loss ${loss})`);
