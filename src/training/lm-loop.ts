@@ -71,27 +71,32 @@ export function trainLm(model: LlamaModel, allRows: Row[], o: LmLoopOptions): Lm
   const heldoutBefore = held.length ? heldoutLoss(model, held, o.ctx, micro) : NaN;
   log(`${o.stage}: ${rows.length} rows of ${o.ctx} tokens, ${o.steps} steps of ${o.batch}, ${model.numParams} parameters, held-out loss ${heldoutBefore.toFixed(4)}`);
   let bar = progress(o.stage, steps, log);
-  let cursor = 0, tokens = 0, firstLoss = NaN, timedFrom = 0;
+  let cursor = 0, tokens = 0, firstLoss = NaN;
+  const checkedAt = { time: 0, step: 0, next: 12 }; // the last speed check (the first is timed from step 2: warm-up costs before)
   const losses: number[] = [];
   try {
     for (let s = 0; s < steps; s++) {
-      if (s === 2) timedFrom = now(); // the first steps include warm-up costs (allocation, JIT)
-      if (o.maxSeconds && (s === 12 || (s > 12 && s % 100 === 12)) && steps > s) {
+      if (s === 2) { checkedAt.time = now(); checkedAt.step = 2; } // the first steps include warm-up costs (allocation, JIT)
+      if (o.maxSeconds && s === checkedAt.next) {
         // Fit the run into its time budget: the cosine schedule then ends where training ends. The fit is
-        // checked again every 100 steps, so a machine that gets busier mid-run still ends near the budget
-        // (the schedule then only shortens, never grows).
-        const perStep = (now() - timedFrom) / 1000 / (s - 2);
-        const left = o.maxSeconds - (now() - started) / 1000 - 10 * perStep; // the held-out pass and saving
-        const fit = Math.max(s + 1, s + Math.floor(left / perStep));
-        if (fit < steps) {
+        // checked again every tenth of the run (10 to 100 steps) with the speed of the last steps, so a machine that gets busier
+        // mid-run still ends near the budget, and one that gets idler (a slow start) uses the time it has,
+        // up to the planned steps.
+        const t = now();
+        const perStep = (t - checkedAt.time) / 1000 / (s - checkedAt.step);
+        checkedAt.time = t; checkedAt.step = s;
+        const left = o.maxSeconds - (t - started) / 1000 - 10 * perStep; // the held-out pass and saving
+        const fit = Math.min(o.steps, Math.max(s + 1, s + Math.floor(left / perStep)));
+        if (fit !== steps && (fit < steps || fit > steps * 1.02)) {
           bar.stop();
-          log(`${o.stage}: ${perStep.toFixed(2)} s per step; ${steps} steps would take ${(perStep * steps / 60).toFixed(1)} min, more than the ${(o.maxSeconds / 60).toFixed(1)} min budget: training ${fit} steps`);
+          log(`${o.stage}: ${perStep.toFixed(2)} s per step; ${fit < steps ? `${steps} steps would take ${(perStep * (steps - s) / 60 + (t - started) / 60000).toFixed(1)} min, more than` : 'more steps fit in'} the ${(o.maxSeconds / 60).toFixed(1)} min budget: training ${fit} steps`);
           steps = fit;
           schedule.totalSteps = steps;
-          schedule.warmupSteps = Math.min(schedule.warmupSteps, steps - 1);
+          schedule.warmupSteps = Math.min(o.warmup, steps - 1);
           bar = progress(o.stage, steps, log);
           bar.update(s, { loss: losses[losses.length - 1] });
         }
+        checkedAt.next = s + Math.max(10, Math.min(100, Math.floor(steps / 10)));
       }
       const picked: Row[] = [];
       while (picked.length < o.batch) {

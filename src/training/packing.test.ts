@@ -60,15 +60,30 @@ test('an assistant turn with weight 0 is masked out, the later correction is lea
 test('the time budget is checked again mid-run: a machine that slows down still stops near the budget', () => {
   const m = LlamaModel.random(makeConfig({ vocab: 50, dim: 16, layers: 1, heads: 2, ffn: 32, ctx: 16 }), 1);
   const stream = Array.from({ length: 2000 }, (_, i) => (i * 7) % 50);
-  // The clock is read at the start, at step 2, twice at each check (steps 12, 112, ...) and at the end:
-  // 0.1 s per step up to step 12 (500 steps fit in 100 s), then 1 s per step (they no longer do).
-  const times = [0, 0, 1000, 1000, 110_000, 110_000];
+  // The clock is read at the start, at step 2, once at each check (step 12, then every tenth of the run:
+  // 62, ...) and at the end: 0.1 s per step up to step 12 (500 steps fit in 100 s), then 2.18 s per step.
+  const times = [0, 0, 1000, 110_000];
   let calls = 0;
   const clock = () => times[Math.min(calls++, times.length - 1)];
   const lines: string[] = [];
   const r = trainLm(m, packStream(stream, 8), { stage: 't', steps: 500, batch: 2, ctx: 8, lr: 1e-2, warmup: 2, seed: 0, maxSeconds: 100, clock, log: (l) => lines.push(l) });
-  assert.equal(r.steps, 113);
+  assert.equal(r.steps, 63);
   assert.equal(lines.filter((l) => /budget: training/.test(l)).length, 1, 'the first check (fast steps) kept all 500 steps');
+  m.dispose();
+});
+
+test('a slow start does not cap the run: once the machine is faster, the fit grows back to the planned steps', () => {
+  const m = LlamaModel.random(makeConfig({ vocab: 50, dim: 16, layers: 1, heads: 2, ffn: 32, ctx: 16 }), 1);
+  const stream = Array.from({ length: 2000 }, (_, i) => (i * 7) % 50);
+  // 1 s per step up to step 12 (only 80 more fit in 100 s: checks every 10 steps), then 0.1 s per step (all 300 fit).
+  const times = [0, 0, 10_000, 11_000, 12_000];
+  let calls = 0;
+  const clock = () => times[Math.min(calls++, times.length - 1)];
+  const lines: string[] = [];
+  const r = trainLm(m, packStream(stream, 8), { stage: 't', steps: 300, batch: 2, ctx: 8, lr: 1e-2, warmup: 2, seed: 0, maxSeconds: 100, clock, log: (l) => lines.push(l) });
+  assert.equal(r.steps, 300);
+  assert.ok(lines.some((l) => /more than the .* budget: training \d+ steps/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => /more steps fit in the .* budget: training 300 steps/.test(l)), lines.join('\n'));
   m.dispose();
 });
 
