@@ -72,18 +72,21 @@ export function trainLm(model: LlamaModel, allRows: Row[], o: LmLoopOptions): Lm
   log(`${o.stage}: ${rows.length} rows of ${o.ctx} tokens, ${o.steps} steps of ${o.batch}, ${model.numParams} parameters, held-out loss ${heldoutBefore.toFixed(4)}`);
   let bar = progress(o.stage, steps, log);
   let cursor = 0, tokens = 0, firstLoss = NaN;
-  const checkedAt = { time: 0, step: 0, next: 12 }; // the last speed check (the first is timed from step 2: warm-up costs before)
+  const checkedAt = { time: 0, step: 0, next: 12, start: 0 }; // the last speed check (the first is timed from step 2: warm-up costs before)
   const losses: number[] = [];
   try {
     for (let s = 0; s < steps; s++) {
-      if (s === 2) { checkedAt.time = now(); checkedAt.step = 2; } // the first steps include warm-up costs (allocation, JIT)
+      if (s === 2) { checkedAt.time = checkedAt.start = now(); checkedAt.step = 2; } // the first steps include warm-up costs (allocation, JIT)
       if (o.maxSeconds && s === checkedAt.next) {
         // Fit the run into its time budget: the cosine schedule then ends where training ends. The fit is
         // checked again every tenth of the run (10 to 100 steps) with the speed of the last steps, so a machine that gets busier
         // mid-run still ends near the budget, and one that gets idler (a slow start) uses the time it has,
         // up to the planned steps.
         const t = now();
-        const perStep = (t - checkedAt.time) / 1000 / (s - checkedAt.step);
+        // Half the recent speed, half the speed since step 2: recent enough to follow a machine that gets
+        // busier or idler, smooth enough that the schedule's end does not swing with every busy minute.
+        const recent = (t - checkedAt.time) / 1000 / (s - checkedAt.step);
+        const perStep = checkedAt.step === 2 ? recent : (recent + (t - checkedAt.start) / 1000 / (s - 2)) / 2;
         checkedAt.time = t; checkedAt.step = s;
         const left = o.maxSeconds - (t - started) / 1000 - 10 * perStep; // the held-out pass and saving
         const fit = Math.min(o.steps, Math.max(s + 1, s + Math.floor(left / perStep)));
