@@ -209,6 +209,13 @@ const passThrough = (file: string, argv: string[] = [], env?: NodeJS.ProcessEnv)
   for (const l of await script(file, argv, env)) print(l);
 };
 
+async function llamacppBench(): Promise<void> {
+  // The shipped model when it is installed (its GGUF export is what users would run in llama.cpp).
+  const shipped = join(root, 'models/default');
+  const argv = existsSync(join(shipped, 'config.json')) ? ['--model', shipped] : [];
+  for (const l of await script('src/providers/bench-vs-llamacpp.ts', argv)) print(l);
+}
+
 const benches: Bench[] = [
   { name: 'matmul', what: 'kernel GFLOP/s in the three layouts, beside torch.matmul (src/engine/bench-matmul.ts)', run: matmulBench },
   { name: 'train', what: 'training tokens/s, small and medium shapes, beside PyTorch, with ratios', run: trainBench },
@@ -219,7 +226,7 @@ const benches: Bench[] = [
   { name: 'store', what: 'conversation-list and 1,000-message queries on SQLite, or DATABASE_URL (src/store/bench-store.ts)', run: passThrough('src/store/bench-store.ts', [], process.env) },
   { name: 'http', what: 'HTTP route load (200 rps, p99), streaming TTFT and tokens/s at 1/8/32 concurrent, peak RSS, on a server started for it serving PARLEY_MODEL_DIR, else models/default, else a random-weights model (src/server/bench-http.ts)', run: httpBench },
   { name: 'scheduler', what: 'continuous-batching throughput by concurrency (src/providers/bench-scheduler.ts)', run: passThrough('src/providers/bench-scheduler.ts') },
-  { name: 'llamacpp', what: 'our decode vs llama.cpp on the same GGUF; a skipped line without node-llama-cpp (src/providers/bench-vs-llamacpp.ts)', run: passThrough('src/providers/bench-vs-llamacpp.ts') },
+  { name: 'llamacpp', what: 'our decode vs llama.cpp on the same GGUF export of models/default (else of a random-weights model); a skipped line without node-llama-cpp (src/providers/bench-vs-llamacpp.ts)', run: llamacppBench },
 ];
 
 function selected(): Bench[] {
