@@ -18,10 +18,18 @@ parentPort.postMessage('ready');
 
 for (;;) {
   // Calls come in bursts during training: spin a little before sleeping to skip the wake-up latency.
-  let spins = 0;
-  while (Atomics.load(ctl, CTL.GEN) === seen && ++spins < 20000);
-  if (Atomics.load(ctl, CTL.GEN) === seen) Atomics.wait(ctl, CTL.GEN, seen);
-  seen = Atomics.load(ctl, CTL.GEN);
+  let spins = 0, gen;
+  while ((gen = Atomics.load(ctl, CTL.GEN)) === seen && ++spins < 20000);
+  // Only a changed GEN is a new call: waking up is not. A caller preempted between bumping GEN and
+  // Atomics.notify wakes us after we have already run that call, counted DONE and gone back to sleep; acting on
+  // that wake-up ran the old call's kernel again while the caller was writing the next call's arguments (a
+  // rope with a matmul's pointers: "memory access out of bounds"), and counted DONE twice, so a later call could
+  // return before this worker had finished its chunks. pool-stress.ts --late-notify reproduces it.
+  while (gen === seen) {
+    Atomics.wait(ctl, CTL.GEN, seen);
+    gen = Atomics.load(ctl, CTL.GEN);
+  }
+  seen = gen;
   if (Atomics.load(ctl, CTL.STOP)) break;
   // Every worker counts itself done on every call, even with no share: the caller waits for all of them, so
   // none can lag behind and read the next call's arguments while it thinks it is still in this one.
