@@ -62,7 +62,10 @@ const small: Preset = {
 // shrink to fit their budgets (36 + 20 min), reward models (4 min) and PPO (5 min) stop at theirs, leaving
 // ~15 min for data, tokenizer, sampling the rankings and eval, so the run stays within 90 min.
 // Pretraining mixes the demonstrations into the prose (mixChat, "mixed training"), so the model learns
-// to answer questions while it memorises the facts; SFT then only sharpens the chat format.
+// to answer questions while it memorises the facts; SFT then only polishes the chat format at a low
+// rate. Measured on the default run (eval --limit 100): the mixed-pretrained model answers 0.44 of the
+// held-out fact questions; 1,319 more SFT steps at 3e-3 (demonstrations only) dropped that to 0.07 (the
+// prose is forgotten), 250 steps at 3e-4 to 0.36, 250 steps at 1e-4 kept 0.41.
 const defaultPreset: Preset = {
   name: 'default',
   seed: 1,
@@ -70,7 +73,7 @@ const defaultPreset: Preset = {
   tokenizer: { vocab: 4096 },
   model: { layers: 4, dim: 128, heads: 4, kvHeads: 2, ffn: 344, maxPositions: 512, tied: true },
   pretrain: { steps: 5000, batch: 16, microBatch: 8, ctx: 192, lr: 3e-3, warmup: 50, maxTokens: 4_000_000, maxMinutes: 36, mixChat: true },
-  sft: { steps: 1500, batch: 16, microBatch: 8, ctx: 192, lr: 3e-3, warmup: 30, maxMinutes: 12 },
+  sft: { steps: 250, batch: 16, microBatch: 8, ctx: 192, lr: 1e-4, warmup: 20, maxMinutes: 12 },
   rankings: { prompts: 64, k: 4, maxTokens: 48, temperature: 1, noise: 0.1, lengthPreference: -1 },
   reward: { epochs: 2, batch: 8, lr: 2e-4, ctx: 256, heldout: 0.15, calibrationSamples: 48, maxMinutes: 4 },
   ppo: { ...DEFAULT_PPO, steps: 30, prompts: 16, maxTokens: 48, lr: 2e-5, valueLr: 1e-4, epochs: 2, beta: 0.05, targetKl: 4, horizon: 2000, ctx: 256, microBatch: 8, seed: 1, maxSeconds: 300 },
