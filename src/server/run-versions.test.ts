@@ -20,11 +20,14 @@ after(async () => {
 test('a tiny pipeline run: its checkpoints become versions with lineage, its curves and eval table are served', async () => {
   const runsDir = join(root, 'runs');
   await runPipeline({ out: join(runsDir, 'tiny'), preset: 'tiny', iterations: 1, log: () => {} });
-  const saved = process.env.PARLEY_RUNS_DIR;
+  const saved = process.env.PARLEY_RUNS_DIR, savedModel = process.env.PARLEY_MODEL_DIR;
   process.env.PARLEY_RUNS_DIR = runsDir;
+  process.env.PARLEY_MODEL_DIR = join(root, 'no-shipped-model'); // the repository's models/default is not this test's
   const s = await startTestServer(testBackends()[0]).finally(() => {
     if (saved === undefined) delete process.env.PARLEY_RUNS_DIR;
     else process.env.PARLEY_RUNS_DIR = saved;
+    if (savedModel === undefined) delete process.env.PARLEY_MODEL_DIR;
+    else process.env.PARLEY_MODEL_DIR = savedModel;
   });
   try {
     const admin = await AppClient.signUp(s.url, 'root');

@@ -38,13 +38,16 @@ for (const backend of testBackends()) {
       writeFileSync(join(root, 'elsewhere', 'run.json'), '{}');
       symlinkSync(join(root, 'elsewhere'), join(runsDir, 'linked')); // a run.json, but outside: refused
       before0 = snapshot(runsDir);
-      const saved = process.env.PARLEY_RUNS_DIR;
+      const saved = process.env.PARLEY_RUNS_DIR, savedModel = process.env.PARLEY_MODEL_DIR;
       process.env.PARLEY_RUNS_DIR = runsDir;
+      process.env.PARLEY_MODEL_DIR = join(root, 'no-shipped-model'); // the repository's models/default is not this test's
       try {
         s = await startTestServer(backend);
       } finally {
         if (saved === undefined) delete process.env.PARLEY_RUNS_DIR;
         else process.env.PARLEY_RUNS_DIR = saved;
+        if (savedModel === undefined) delete process.env.PARLEY_MODEL_DIR;
+        else process.env.PARLEY_MODEL_DIR = savedModel;
       }
       admin = await AppClient.signUp(s.url, 'root');
       trainer = await AppClient.signUp(s.url, 'tina');

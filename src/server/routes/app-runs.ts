@@ -20,7 +20,9 @@ const metricsQuery = z.object({ points: z.coerce.number().int().min(2).max(5000)
 const REPORT_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 export function registerAppRuns(app: FastifyInstance, ctx: ServerContext, runsDir = runsDirFromEnv()): void {
-  const defaultModelDir = resolve('models/default');
+  // The shipped model is recorded as the version "default": the directory served (PARLEY_MODEL_DIR, as in
+  // the provider registry), else models/default.
+  const defaultModelDir = resolve(process.env.PARLEY_MODEL_DIR || 'models/default');
   const rescan = () => registerRunVersions(ctx.store, runsDir, defaultModelDir);
 
   // At start-up (the app's first listen or ready()): record what the runs produced since last time.
