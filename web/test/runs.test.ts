@@ -70,9 +70,9 @@ test('runs page: a run\'s curves and eval table, its report, and model versions 
   cpSync(server.model.dir, join(runDir, 'ppo-1'), { recursive: true });
   writeFileSync(join(runDir, 'ppo-1', 'parley.json'), JSON.stringify({ stage: 'ppo', parent: join(runDir, 'sft'), metrics: { score: 0.9 } }));
   await page.getByRole('button', { name: 'Rescan' }).click();
-  await page.getByRole('status').filter({ hasText: '4 checkpoint(s) recorded' }).waitFor();
+  await page.getByRole('status').filter({ hasText: '5 checkpoint(s) recorded' }).waitFor();
   await ppo.getByRole('cell', { name: '0.9000' }).waitFor();
-  assert.equal(await page.getByRole('article', { name: /^Model version / }).count(), 4);
+  assert.equal(await page.getByRole('article', { name: /^Model version / }).count(), 5); // the run's four and the served model (PARLEY_MODEL_DIR) as "default"
   await ppo.getByRole('button', { name: 'Serve this version' }).click();
   await ppo.getByText('serving', { exact: true }).waitFor();
   assert.equal(await page.getByRole('alert').count(), 0);
