@@ -237,10 +237,15 @@ function readModelsFile(file: string): z.infer<typeof modelsFileSchema> {
   return result.data;
 }
 
+/** The local checkpoint served by default: PARLEY_MODEL_DIR, else the shipped models/default. */
+export function localModelDirFromEnv(env: Env = process.env, cwd = process.cwd()): string {
+  return resolve(cwd, env.PARLEY_MODEL_DIR || 'models/default');
+}
+
 function entriesFromEnv(env: Env, cwd: string, notices: string[]): ModelEntry[] {
   const out: ModelEntry[] = [];
   const explicitDir = env.PARLEY_MODEL_DIR;
-  const dir = resolve(cwd, explicitDir || 'models/default');
+  const dir = localModelDirFromEnv(env, cwd);
   if (existsSync(join(dir, 'config.json'))) {
     out.push({ backend: 'local', id: env.PARLEY_MODEL_ID || localModelId(dir), path: dir, ...localLimits(env) });
   } else if (explicitDir) {

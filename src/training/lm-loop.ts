@@ -20,8 +20,8 @@ export interface LmLoopOptions {
   minLrRatio?: number;
   seed: number;
   heldout?: number; // rows kept aside for the held-out loss (default: 5 % up to 16)
-  maxSeconds?: number; // time budget: after a few timed steps the step count (and the schedule) shrinks to fit
-  clock?: () => number; // milliseconds, for the time budget (default Date.now; tests simulate a slowing machine)
+  maxSeconds?: number; // time budget: the step count (and the schedule) is fitted to it from the measured speed
+  clock?: () => number; // milliseconds, for the time budget (default performance.now; tests simulate a changing machine)
   metricsPath?: string;
   log?: Logger;
 }
@@ -66,7 +66,7 @@ export function trainLm(model: LlamaModel, allRows: Row[], o: LmLoopOptions): Lm
   const trainer = new Trainer(model, { schedule });
   let steps = o.steps;
   const metrics = new MetricsLog(o.metricsPath, o.stage);
-  const now = o.clock ?? (() => performance.now()); // sub-millisecond: a tiny model takes well under 1 ms per step
+  const now = o.clock ?? (() => performance.now()); // sub-millisecond: a tiny model's steps take well under 1 ms
   const started = now();
   const heldoutBefore = held.length ? heldoutLoss(model, held, o.ctx, micro) : NaN;
   log(`${o.stage}: ${rows.length} rows of ${o.ctx} tokens, ${o.steps} steps of ${o.batch}, ${model.numParams} parameters, held-out loss ${heldoutBefore.toFixed(4)}`);
@@ -79,14 +79,13 @@ export function trainLm(model: LlamaModel, allRows: Row[], o: LmLoopOptions): Lm
       if (s === 2) { checkedAt.time = checkedAt.start = now(); checkedAt.step = 2; } // the first steps include warm-up costs (allocation, JIT)
       if (o.maxSeconds && s === checkedAt.next) {
         // Fit the run into its time budget: the cosine schedule then ends where training ends. The fit is
-        // checked again every tenth of the run (10 to 100 steps) with the speed of the last steps, so a machine that gets busier
-        // mid-run still ends near the budget, and one that gets idler (a slow start) uses the time it has,
-        // up to the planned steps.
+        // checked again every tenth of the run (10 to 100 steps), so a machine that gets busier mid-run still
+        // ends near the budget, and one that gets idler (a slow start) uses the time it has, up to the planned
+        // steps. The speed is half that since the last check, half that since step 2 (the same at the first
+        // check): recent enough to follow the machine, smooth enough that the schedule's end does not swing.
         const t = now();
-        // Half the recent speed, half the speed since step 2: recent enough to follow a machine that gets
-        // busier or idler, smooth enough that the schedule's end does not swing with every busy minute.
         const recent = (t - checkedAt.time) / 1000 / (s - checkedAt.step);
-        const perStep = checkedAt.step === 2 ? recent : (recent + (t - checkedAt.start) / 1000 / (s - 2)) / 2;
+        const perStep = (recent + (t - checkedAt.start) / 1000 / (s - 2)) / 2;
         checkedAt.time = t; checkedAt.step = s;
         const left = o.maxSeconds - (t - started) / 1000 - 10 * perStep; // the held-out pass and saving
         const fit = Math.min(o.steps, Math.max(s + 1, s + Math.floor(left / perStep)));

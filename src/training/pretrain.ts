@@ -12,12 +12,11 @@ import { LlamaModel } from '../engine/model.ts';
 import { makeConfig } from '../engine/config.ts';
 import { loadTokenizer } from '../tokenizer/tokenizer-files.ts';
 import { specialIds } from '../tokenizer/special-tokens.ts';
-import { readText, readSft } from './datasets.ts';
+import { readText, readSft, type TrainMessage } from './datasets.ts';
 import { renderTraining } from './sft.ts';
-import { shuffle } from './lm-loop.ts';
 import { Rng } from '../engine/sampling.ts';
 import { packStream } from './packing.ts';
-import { trainLm } from './lm-loop.ts';
+import { trainLm, shuffle } from './lm-loop.ts';
 import { loadPolicy, saveStageCheckpoint, datasetHashes } from './checkpoints.ts';
 import type { Logger } from './progress.ts';
 
@@ -74,28 +73,35 @@ export function runPretrain(o: PretrainOptions): Record<string, number> {
   try {
     if (o.ctx > model.config.maxPositionEmbeddings) throw new UserError(`ctx ${o.ctx} is longer than the model's ${model.config.maxPositionEmbeddings} positions`);
     const started = Date.now();
-    const docs: Array<{ ids: ArrayLike<number>; mask: ArrayLike<number> | null }> = [];
+    // Documents are tokenized in stream order and only up to the token cap, so the cap bounds tokenizing time.
+    const docs: Array<string | TrainMessage[]> = [];
     for (const text of texts) {
       for (const para of text.split(/\n\s*\n/)) {
         const p = para.trim();
-        if (p) docs.push({ ids: [special.begin, ...tokenizer.encode(p)], mask: null });
+        if (p) docs.push(p);
       }
     }
-    const proseDocs = docs.length;
-    for (const examples of chats) for (const e of examples) docs.push(renderTraining(tokenizer, e.messages));
+    for (const examples of chats) for (const e of examples) docs.push(e.messages);
     // Prose alone keeps its given order (the world already shuffles it); a mix is shuffled so rows mix.
     const ordered = chats.length ? shuffle(docs, new Rng(o.seed + 7)) : docs;
     const stream: number[] = [];
     const weights: number[] = [];
     const cap = o.maxTokens ?? Infinity;
-    let chatTokens = 0;
+    let chatTokens = 0, conversations = 0;
     for (const d of ordered) {
-      for (let i = 0; i < d.ids.length; i++) { stream.push(d.ids[i]); weights.push(d.mask ? d.mask[i] : 1); }
-      if (d.mask) chatTokens += d.ids.length;
+      if (typeof d === 'string') {
+        stream.push(special.begin); weights.push(1);
+        for (const id of tokenizer.encode(d)) { stream.push(id); weights.push(1); } // no spread: a paragraph may be huge
+      } else {
+        const r = renderTraining(tokenizer, d);
+        for (let i = 0; i < r.ids.length; i++) { stream.push(r.ids[i]); weights.push(r.mask[i]); }
+        chatTokens += r.ids.length;
+        conversations++;
+      }
       if (stream.length >= cap) break;
     }
     const sources = [...o.data, ...(o.chat ?? [])].join(', ');
-    log(`pretrain: ${stream.length} tokens (${chatTokens} in ${docs.length - proseDocs} conversations) from ${sources} (${((Date.now() - started) / 1000).toFixed(1)} s to tokenize)`);
+    log(`pretrain: ${stream.length} tokens (${chatTokens} in ${conversations} conversations) from ${sources} (${((Date.now() - started) / 1000).toFixed(1)} s to tokenize)`);
     const rows = packStream(stream, o.ctx, weights);
     const r = trainLm(model, rows, { stage: o.stage ?? 'pretrain', steps: o.steps, batch: o.batch, microBatch: o.microBatch, ctx: o.ctx, lr: o.lr, warmup: o.warmup, seed: o.seed, maxSeconds: o.maxSeconds, metricsPath: o.metricsPath, log });
     const metrics = { ...r, datasetTokens: stream.length, chatTokens };

@@ -24,7 +24,7 @@ export function register(train: Command): void {
     .option('--lr <x>', 'peak learning rate (cosine schedule)', '2e-3')
     .option('--warmup <n>', 'warm-up steps', '20')
     .option('--seed <n>', 'seed for weights and shuffling', '1')
-    .option('--max-minutes <x>', 'time budget in minutes: after 12 timed steps the run and its cosine schedule shrink to fit')
+    .option('--max-minutes <x>', 'time budget in minutes: the run and its cosine schedule are fitted to it from the measured speed (checked every tenth of the run)')
     .option('--metrics <file>', 'append metrics JSONL here')
     .action(async (o: Record<string, string> & { data: string[]; chat?: string[] }) => {
       const { parseInteger: int, parseNumber: num } = await import('../lib/engine-flags.ts');

@@ -4,12 +4,13 @@
 // rescan). Read-only on the run directories. Wire it in buildApp with `registerAppRuns(app, ctx)`.
 import type { FastifyInstance } from 'fastify';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { ServerContext } from '../context.ts';
 import { ApiError, notFound, parse } from '../errors.ts';
 import { downsample, readRunInfo, runDir, runNames, runsDirFromEnv } from '../runs-dir.ts';
 import { registerRunVersions } from '../run-versions.ts';
+import { localModelDirFromEnv } from '../../providers/registry.ts';
 import { UserError } from '../../util/errors.ts';
 
 const TRAINERS = ['trainer', 'admin'] as const;
@@ -19,10 +20,8 @@ const metricsQuery = z.object({ points: z.coerce.number().int().min(2).max(5000)
 // same-origin access to the app's cookies or API) in case a run directory holds something else.
 const REPORT_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
-export function registerAppRuns(app: FastifyInstance, ctx: ServerContext, runsDir = runsDirFromEnv()): void {
-  // The shipped model is recorded as the version "default": the directory served (PARLEY_MODEL_DIR, as in
-  // the provider registry), else models/default.
-  const defaultModelDir = resolve(process.env.PARLEY_MODEL_DIR || 'models/default');
+// The served local model (PARLEY_MODEL_DIR, else models/default) is recorded as the version "default".
+export function registerAppRuns(app: FastifyInstance, ctx: ServerContext, runsDir = runsDirFromEnv(), defaultModelDir = localModelDirFromEnv()): void {
   const rescan = () => registerRunVersions(ctx.store, runsDir, defaultModelDir);
 
   // At start-up (the app's first listen or ready()): record what the runs produced since last time.
