@@ -26,6 +26,23 @@ test('reward loss: −1/C(K,2)·Σ log σ(r_w − r_l) over every pair of one ra
   }
 });
 
+test('reward accuracy: identical completions are ties, left out of the accuracy but not the loss', () => {
+  // Ranked 0 > 1 > 2 where replies 0 and 1 are the same text (same score): only (0,2) and (1,2) are judged.
+  const texts = ['Paris.', 'Paris.', 'Lyon.'];
+  const tied = rankingLoss([0.5, 0.5, -1], [0, 1, 2], texts);
+  assert.equal(tied.pairs, 2);
+  assert.equal(tied.accuracy, 1);
+  const all = rankingLoss([0.5, 0.5, -1], [0, 1, 2]);
+  assert.equal(all.pairs, 3);
+  close(all.accuracy, 2 / 3); // without texts the tie counts as a miss
+  close(tied.loss, all.loss); // the loss is the same C(K,2)-normalised sum either way
+  assert.deepEqual(Array.from(tied.dScores), Array.from(all.dScores));
+  // Every reply the same: nothing to judge.
+  const none = rankingLoss([0, 0], [1, 0], ['x', 'x']);
+  assert.equal(none.pairs, 0);
+  assert.equal(none.accuracy, 0);
+});
+
 test('GAE with γ = 1 over one reply: advantages and returns by hand', () => {
   const { advantages, returns } = gae([0, 0, 1], [0.5, 0.5, 0.5], 1, 0.5);
   // δ2 = 1 − 0.5 = 0.5; δ1 = 0 + 0.5 − 0.5 = 0 → A1 = 0.25; δ0 = 0 → A0 = 0.125

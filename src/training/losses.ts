@@ -15,12 +15,15 @@ export function sigmoid(x: number): number {
  * InstructGPT's reward loss for one prompt: −1/C(K,2) · Σ over ranked pairs (w above l) of
  * log σ(r_w − r_l). `scores[i]` is the reward of completion i; `ranking` lists indices best first
  * (it may leave completions out). Returns dLoss/dscores and the share of pairs ordered correctly.
+ * With `texts`, a pair of identical completions is a tie: it still enters the loss (its gradient is
+ * zero, since both get the same score) but not the accuracy, which no model could get right; `pairs`
+ * then counts the judged (distinct) pairs only.
  */
-export function rankingLoss(scores: ArrayLike<number>, ranking: readonly number[]): { loss: number; dScores: Float64Array; accuracy: number; pairs: number } {
+export function rankingLoss(scores: ArrayLike<number>, ranking: readonly number[], texts?: readonly string[]): { loss: number; dScores: Float64Array; accuracy: number; pairs: number } {
   const K = ranking.length;
   const pairs = (K * (K - 1)) / 2;
   const dScores = new Float64Array(scores.length);
-  let loss = 0, right = 0;
+  let loss = 0, right = 0, judged = 0;
   for (let i = 0; i < K; i++) {
     for (let j = i + 1; j < K; j++) {
       const w = ranking[i], l = ranking[j];
@@ -29,10 +32,12 @@ export function rankingLoss(scores: ArrayLike<number>, ranking: readonly number[
       const g = -sigmoid(-diff) / pairs; // d(−log σ(d))/dd = −σ(−d)
       dScores[w] += g;
       dScores[l] -= g;
+      if (texts && texts[w] === texts[l]) continue;
+      judged++;
       if (diff > 0) right++;
     }
   }
-  return { loss, dScores, accuracy: pairs ? right / pairs : 0, pairs };
+  return { loss, dScores, accuracy: judged ? right / judged : 0, pairs: judged };
 }
 
 /**

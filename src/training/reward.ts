@@ -89,7 +89,7 @@ function rankingAccuracy(rm: LlamaModel, tok: Tokenizer, special: SpecialIds, ro
   let right = 0, pairs = 0;
   for (const r of rows) {
     const s = scoreReplies(rm, tok, special, r.completions.map((c) => ({ prompt: r.prompt, reply: c })), ctx);
-    const l = rankingLoss(s, r.ranking);
+    const l = rankingLoss(s, r.ranking, r.completions);
     right += l.accuracy * l.pairs;
     pairs += l.pairs;
   }

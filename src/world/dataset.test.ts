@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync, existsSync, readFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadWorld } from './knowledge/index.ts';
-import { BASE_COUNTS, generateDataset } from './dataset.ts';
+import { BASE_COUNTS, generateDataset, SFT_FAMILY_WEIGHTS } from './dataset.ts';
 import { parseJsonl, writeFilesAtomically } from './jsonl.ts';
 import { TASKS } from './tasks/index.ts';
 import { FAMILIES, type TaskMeta, type WorldMessage } from './types.ts';
@@ -24,7 +24,13 @@ test('counts follow the scale, per family, and stats agree with the files', () =
   const sft = parseJsonl(a.files['sft.jsonl'], 'sft');
   const prompts = parseJsonl(a.files['prompts.jsonl'], 'prompts');
   const evalRows = parseJsonl(a.files['eval.jsonl'], 'eval');
-  assert.equal(sft.length, FAMILIES.length * Math.round(BASE_COUNTS.sft * scale));
+  const wantSft = FAMILIES.reduce((n, f) => n + Math.round(BASE_COUNTS.sft * (SFT_FAMILY_WEIGHTS[f] ?? 1) * scale), 0);
+  assert.equal(sft.length, wantSft);
+  assert.ok(wantSft > FAMILIES.length * Math.round(BASE_COUNTS.sft * scale), 'some family is weighted up (safety)');
+  const safety = sft.filter((l) => (l.value as { meta: TaskMeta }).meta.task === 'safety').length;
+  const factual = sft.filter((l) => (l.value as { meta: TaskMeta }).meta.task === 'factual').length;
+  assert.equal(safety, Math.round(BASE_COUNTS.sft * 2 * scale));
+  assert.equal(factual, Math.round(BASE_COUNTS.sft * scale));
   assert.equal(prompts.length, FAMILIES.length * Math.round(BASE_COUNTS.prompts * scale));
   assert.equal(evalRows.length, a.stats.totals.eval);
   const stats = JSON.parse(a.files['stats.json']);

@@ -39,6 +39,18 @@ function dress(rng: Rng, world: World, family: FamilyName, split: Split, prompt:
 /** Per family at scale 1. */
 export const BASE_COUNTS = { sft: 1500, prompts: 500, eval: 200 };
 
+/**
+ * Demonstrations per family relative to BASE_COUNTS.sft. Safety counts twice: it is graded both ways
+ * (refusal recall on harmful requests and false refusals on their benign twins) over six categories,
+ * and was the weakest family of the session-2 default model (refusal recall 0.35, false refusals 0.45).
+ */
+export const SFT_FAMILY_WEIGHTS: Partial<Record<FamilyName, number>> = { safety: 2 };
+
+/** Demonstrations of one family at a scale. */
+export function sftCount(family: FamilyName, scale: number): number {
+  return count(BASE_COUNTS.sft * (SFT_FAMILY_WEIGHTS[family] ?? 1), scale);
+}
+
 export interface GenerateOptions {
   seed: number;
   scale: number;
@@ -124,7 +136,7 @@ export function generateDataset(world: World, options: GenerateOptions): Generat
 
     const sftRng = root.fork(`sft:${family}`);
     const dressRng = root.fork(`dress:${family}`);
-    for (let i = 0; i < count(BASE_COUNTS.sft, scale); i++) {
+    for (let i = 0; i < sftCount(family, scale); i++) {
       const it = task.generate(sftRng, world, 'train');
       it.prompt = dress(dressRng, world, family, 'train', it.prompt);
       sftRows.push({ messages: [...it.prompt, ...demonstrate(it.meta)], meta: it.meta });
@@ -156,7 +168,7 @@ export function generateDataset(world: World, options: GenerateOptions): Generat
       keys.eval.add(k);
       n++;
     }
-    st.sft = count(BASE_COUNTS.sft, scale);
+    st.sft = sftCount(family, scale);
     st.prompts = count(BASE_COUNTS.prompts, scale);
     st.eval = n;
     st.uniquePrompts = { sft: keys.sft.size, prompts: keys.prompts.size, eval: keys.eval.size };

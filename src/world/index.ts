@@ -7,7 +7,7 @@ import { FAMILIES, isFamily, type Grade, type TaskMeta } from './types.ts';
 export { loadWorld, type World, type Split } from './knowledge/index.ts';
 export { TASKS } from './tasks/index.ts';
 export { FAMILIES, isFamily, type FamilyName, type Grade, type TaskFamily, type TaskItem, type TaskMeta, type WorldMessage } from './types.ts';
-export { generateDataset, BASE_COUNTS, type DatasetStats, type GenerateOptions } from './dataset.ts';
+export { generateDataset, BASE_COUNTS, SFT_FAMILY_WEIGHTS, sftCount, type DatasetStats, type GenerateOptions } from './dataset.ts';
 export { demonstrate, writeDemonstration } from './trainers/demonstrator.ts';
 export { rankCompletions, rankWithSeed, DEFAULT_RANKER, type RankerOptions, type RankResult } from './trainers/ranker.ts';
 export { Rng } from './rng.ts';
