@@ -20,8 +20,15 @@ export function fill(template: string, vars: Record<string, string | number>): s
 const PREFIXES = [
   'hey, ', 'hi, ', 'hello! ', 'quick question: ', 'please, ', 'excuse me, ', 'um, ', 'so, ', 'ok so ',
   'can i ask something? ', 'good morning! ', 'hey parley, ', 'i was wondering, ',
+  'i have a question. ', 'help me out: ', 'real quick, ', 'sorry to bother you, ', 'one more thing: ',
+  'my friend and i were talking and ', 'for a quiz: ', 'i need to know: ', 'hello there. ', 'yo, ',
+  'good evening, ', 'question for you: ', 'not sure if you know, but ',
 ];
-const SUFFIXES = [' please', ', please', ' thanks', ', thank you!', ' thx', ' pls', ' :)', '??', ' thanks in advance'];
+const SUFFIXES = [
+  ' please', ', please', ' thanks', ', thank you!', ' thx', ' pls', ' :)', '??', ' thanks in advance',
+  ', if you know', ", i'm curious", ' (asking for school)', ' - thanks a lot', ', cheers', '?!', ' ty',
+  ' - a short answer is fine',
+];
 
 const KEYBOARD_NEIGHBOURS: Record<string, string> = {
   a: 's', s: 'a', d: 'f', e: 'r', r: 'e', t: 'y', i: 'o', o: 'i', n: 'm', m: 'n', h: 'j', l: 'k', c: 'v', u: 'y',
