@@ -15,9 +15,12 @@ import { featurize, type FeatureConfig, type SparseVector } from './features.ts'
 import { normalize } from './normalize.ts';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.ts';
 import { CATEGORIES } from './taxonomy.ts';
+import { Verifier, VERIFIER_SUBDIR } from './verifier.ts';
 
 export const MODEL_FORMAT = 'parley-moderation-logreg';
 export const WINDOW_WORDS = 40;
+/** The highest score a window the verifier rejects can keep (vetoScore). */
+export const VETO_CAP = 0.25;
 const C = CATEGORIES.length;
 const VIOLENCE = CATEGORIES.indexOf('violence');
 const CONJUNCTIONS: [number, number][] = [
@@ -38,6 +41,9 @@ export interface ModelInfo {
 }
 
 export class Classifier {
+  /** The cascade's second stage (verifier.ts), when the model directory has one. */
+  verifier: Verifier | null = null;
+
   constructor(
     readonly info: ModelInfo,
     /** [dims, C] row-major */
@@ -72,15 +78,57 @@ export class Classifier {
     return out;
   }
 
-  /** Scores in [0, 1] for a text of any length: the per-category maximum over its windows. */
+  /** Scores in [0, 1] for a text of any length: the per-category maximum over its windows. With a
+   *  verifier, the windows it rejects are scored down first (cascadeWindows). */
   score(text: string): Float32Array {
     const best = new Float32Array(C);
+    if (this.verifier) {
+      for (const s of this.cascadeWindows(windows(text)).scores) for (let c = 0; c < C; c++) if (s[c] > best[c]) best[c] = s[c];
+      return best;
+    }
     const tmp = new Float32Array(C);
     for (const w of windows(text)) {
       this.scoreWindow(w, tmp);
       for (let c = 0; c < C; c++) if (tmp[c] > best[c]) best[c] = tmp[c];
     }
     return best;
+  }
+
+  /**
+   * The cascade over the windows of one text (as windows() orders them: piece, pair, piece, ...).
+   * A window whose highest linear score reaches the verifier's `verifyFrom` is a candidate. Each
+   * candidate piece (sentence) is verified; a candidate pair window with a candidate piece in it
+   * takes the verdict of its pieces (accepted if one of them is), since the flag of a pair nearly
+   * always comes from one of its sentences; a candidate pair without one is verified itself. A
+   * rejected window's scores are capped (vetoScore), so it flags no category under any threshold
+   * above VETO_CAP. `probs[i]` is the verifier probability used for window i (NaN: not a candidate).
+   */
+  cascadeWindows(ws: string[]): { scores: Float32Array[]; probs: Float32Array } {
+    const v = this.verifier;
+    const scores = ws.map((w) => this.scoreWindow(w));
+    const probs = new Float32Array(ws.length).fill(NaN);
+    if (!v) return { scores, probs };
+    const from = v.info.verifyFrom;
+    const candidate = scores.map((s) => s.some((x) => x >= from));
+    const paired = ws.length > 1;
+    const own: number[] = [];
+    for (let i = 0; i < ws.length; i++) {
+      if (!candidate[i]) continue;
+      const isPair = paired && i % 2 === 1;
+      if (!isPair || !(candidate[i - 1] || candidate[i + 1])) own.push(i);
+    }
+    if (own.length === 0) return { scores, probs };
+    const p = v.probs(own.map((i) => ws[i]));
+    own.forEach((i, k) => (probs[i] = p[k]));
+    for (let i = 1; i < ws.length; i += 2) {
+      if (!paired || !candidate[i] || !Number.isNaN(probs[i])) continue;
+      probs[i] = Math.max(candidate[i - 1] ? probs[i - 1] : 0, candidate[i + 1] ? probs[i + 1] : 0);
+    }
+    const tau = v.info.threshold;
+    for (let i = 0; i < ws.length; i++) {
+      if (candidate[i] && probs[i] < tau) vetoScore(scores[i], probs[i], tau);
+    }
+    return { scores, probs };
   }
 
   save(dir: string): void {
@@ -94,6 +142,7 @@ export class Classifier {
     );
     writeFileSync(join(dir, 'weights.safetensors'), st);
     writeFileSync(join(dir, 'model.json'), JSON.stringify(this.info, null, 2) + '\n');
+    if (this.verifier) this.verifier.save(join(dir, VERIFIER_SUBDIR));
   }
 
   static load(dir: string): Classifier {
@@ -115,8 +164,21 @@ export class Classifier {
     if (!t.weight || t.weight.data.length !== dims * C || !t.bias || t.bias.data.length !== C) {
       throw new UserError(`${wPath}: expected weight [${dims}, ${C}] and bias [${C}]`);
     }
-    return new Classifier(info, t.weight.data, t.bias.data);
+    const classifier = new Classifier(info, t.weight.data, t.bias.data);
+    // A directory with a verifier is a cascade; one without (older models) is the linear model alone.
+    if (Verifier.present(dir)) classifier.verifier = Verifier.load(join(dir, VERIFIER_SUBDIR));
+    return classifier;
   }
+}
+
+/**
+ * Scores of a window the verifier rejected (probability p below its threshold tau): each capped at
+ * VETO_CAP·p/tau, so they stay below every default flag and policy threshold (0.3 and up) and still
+ * say how far the verifier was from accepting.
+ */
+export function vetoScore(s: Float32Array, p: number, tau: number): void {
+  const cap = VETO_CAP * Math.max(0, Math.min(1, p / tau));
+  for (let c = 0; c < s.length; c++) if (s[c] > cap) s[c] = cap;
 }
 
 export function sigmoid(x: number): number {

@@ -4,6 +4,8 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Classifier } from './classifier.ts';
+import { initEngine } from '../engine/ops.ts';
+import { Verifier } from './verifier.ts';
 import { checkText, DEFAULT_MAX_CHARS } from './input.ts';
 import { emptyResult, resultFromScores, type ModerationResult } from './taxonomy.ts';
 
@@ -26,13 +28,18 @@ export interface Moderator {
   moderate(inputs: string[]): ModerationResult[];
 }
 
+/**
+ * A moderator from a model directory. Synchronous, and so is moderate(); a directory with a neural
+ * verifier (a cascade, verifier.ts) needs the engine started first: use openModerator, or
+ * `await initEngine()` before calling this.
+ */
 export function createModerator(opts: ModeratorOptions = {}): Moderator {
-  const dir = opts.modelDir ?? process.env.PARLEY_MODERATION_MODEL ?? SHIPPED_MODEL_DIR;
+  const dir = modelDirOf(opts);
   const classifier = opts.classifier ?? Classifier.load(dir);
   const thresholds = classifier.info.thresholds;
   const maxChars = opts.maxChars ?? DEFAULT_MAX_CHARS;
   return {
-    model: `parley-moderation-${classifier.info.version}`,
+    model: `parley-moderation-${classifier.info.version}${classifier.verifier ? `+v${classifier.verifier.digest()}` : ''}`,
     moderate(inputs: string[]): ModerationResult[] {
       if (!Array.isArray(inputs)) throw new TypeError('moderate() takes an array of strings');
       return inputs.map((raw, i) => {
@@ -42,6 +49,17 @@ export function createModerator(opts: ModeratorOptions = {}): Moderator {
       });
     },
   };
+}
+
+/** createModerator after starting the engine when the directory holds a verifier (the engine's
+ *  start is asynchronous; its forward pass, and so moderate(), is synchronous). */
+export async function openModerator(opts: ModeratorOptions = {}): Promise<Moderator> {
+  if (!opts.classifier && Verifier.present(modelDirOf(opts))) await initEngine();
+  return createModerator(opts);
+}
+
+function modelDirOf(opts: ModeratorOptions): string {
+  return opts.modelDir ?? process.env.PARLEY_MODERATION_MODEL ?? SHIPPED_MODEL_DIR;
 }
 
 // Scores are reported with 6 decimals: more digits than float32 carries are noise.

@@ -13,6 +13,8 @@ import { obfuscate } from './obfuscate.ts';
 import { Rng } from './random.ts';
 import { CATEGORIES, type Category } from './taxonomy.ts';
 import { DEFAULT_TRAIN, trainClassifier } from './trainer.ts';
+import { buildVerifier, DEFAULT_CASCADE, type CascadeOptions, type ThresholdChoice } from './cascade.ts';
+import { initEngine } from '../engine/ops.ts';
 
 export interface PipelineOptions {
   seed: number;
@@ -51,6 +53,23 @@ export interface TrainReport {
    *  flagged with one of that text's categories: one harmful sentence must not be diluted. */
   longHarmfulRecall: number;
   trainSeconds: number;
+  /** The cascade's second stage (cascade.ts, verifier.ts), when one was trained: the numbers above
+   *  are then the cascade's, and `linearStage` holds the linear model's alone on the same draws. */
+  verifier?: VerifierReport;
+  linearStage?: HeldoutMeasures;
+}
+
+export interface VerifierReport {
+  base: string;
+  threshold: number;
+  verifyFrom: number;
+  trainWindows: number;
+  hardNegatives: number;
+  steps: number;
+  lossFirst: number;
+  lossLast: number;
+  seconds: number;
+  validation: ThresholdChoice;
 }
 
 export function runPipeline(opts: PipelineOptions): { classifier: Classifier; report: TrainReport } {
@@ -65,16 +84,83 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
   const info: Omit<ModelInfo, 'features'> = { format: MODEL_FORMAT, version: '', categories: [...CATEGORIES], thresholds: CATEGORIES.map(() => 0.5), training: {} };
   const classifier = trainClassifier(train, { ...trainOpts, onEpoch: (e, loss) => log(`epoch ${e}: loss ${loss.toFixed(5)}`) }, info);
   const trainSeconds = (performance.now() - t0) / 1000;
+  const m = measure(classifier, corpus.heldout, opts.seed);
+  // The version names the weights: the same seed and data give the same version.
+  const digest = createHash('sha256').update(new Uint8Array(classifier.weight.buffer)).update(new Uint8Array(classifier.bias.buffer)).digest('hex');
+  const version = `1.${digest.slice(0, 10)}`;
+  const report: TrainReport = {
+    version,
+    seed: opts.seed,
+    trainExamples: corpus.train.length,
+    splitVocabulary: opts.corpus?.splitVocabulary ?? false,
+    reportExamples: reports.length,
+    heldoutExamples: corpus.heldout.length,
+    ...m,
+    trainSeconds: Math.round(trainSeconds * 10) / 10,
+  };
+  classifier.info.version = version;
+  classifier.info.training = {
+    seed: opts.seed,
+    epochs: opts.epochs ?? DEFAULT_TRAIN.epochs,
+    trainExamples: report.trainExamples,
+    reportExamples: report.reportExamples,
+    heldoutFlaggedF1: round(m.heldout.flagged.f1),
+  };
+  return { classifier, report };
+}
+
+/**
+ * `parley train moderation`: the linear model (runPipeline), then the verifier on the same training
+ * examples (cascade.ts), then the cascade measured on the same held-out draws as the linear model
+ * alone. `verifier: false` keeps the linear model only.
+ */
+export async function runCascadePipeline(
+  opts: PipelineOptions & { verifier?: Partial<Omit<CascadeOptions, 'seed'>> | false },
+): Promise<{ classifier: Classifier; report: TrainReport }> {
+  const { classifier, report } = runPipeline(opts);
+  if (opts.verifier === false) return { classifier, report };
+  const log = opts.log ?? (() => {});
+  await initEngine();
+  const corpus = buildCorpus({ ...DEFAULT_CORPUS, ...opts.corpus, seed: opts.seed });
+  const train = [...corpus.train, ...(opts.reports ?? [])];
+  const b = buildVerifier(classifier, train, { ...DEFAULT_CASCADE, ...opts.verifier, seed: opts.seed, log });
+  classifier.verifier = b.verifier;
+  const linearStage: HeldoutMeasures = {
+    heldout: report.heldout, obfuscatedRecall: report.obfuscatedRecall, safeFalsePositiveRate: report.safeFalsePositiveRate,
+    longSafeFalsePositiveRate: report.longSafeFalsePositiveRate, longPlainFalsePositiveRate: report.longPlainFalsePositiveRate,
+    shortCategoryRecall: report.shortCategoryRecall, longHarmfulRecall: report.longHarmfulRecall,
+  };
+  const m = measure(classifier, corpus.heldout, opts.seed);
+  const v = b.verifier.info;
+  const cascade: TrainReport = {
+    ...report,
+    ...m,
+    version: `${report.version}+v${b.verifier.digest()}`,
+    linearStage,
+    verifier: {
+      base: String(v.training.base), threshold: v.threshold, verifyFrom: v.verifyFrom, trainWindows: b.trainExamples,
+      hardNegatives: b.hardNegatives, steps: b.loss.steps, lossFirst: b.loss.first, lossLast: b.loss.last,
+      seconds: Math.round(b.loss.seconds), validation: b.choice,
+    },
+  };
+  return { classifier, report: cascade };
+}
+
+/** The held-out measurements of a classifier (a cascade when it has a verifier). */
+export type HeldoutMeasures = Pick<TrainReport, 'heldout' | 'obfuscatedRecall' | 'safeFalsePositiveRate' | 'longSafeFalsePositiveRate' | 'longPlainFalsePositiveRate' | 'shortCategoryRecall' | 'longHarmfulRecall'>;
+
+/** Held-out numbers of `classifier` (the same random draws for the same seed, whatever the model). */
+export function measure(classifier: Classifier, heldoutSet: Example[], seed: number): HeldoutMeasures {
   const thresholds = classifier.info.thresholds;
   const flags = (text: string) => {
     const s = classifier.score(text);
     return new Set(CATEGORIES.filter((_, i) => s[i] >= thresholds[i])) as Set<Category>;
   };
-  const heldout = evaluate(corpus.heldout, flags);
-  const rng = new Rng(opts.seed + 7);
-  const unsafe = corpus.heldout.filter((e) => e.labels.length > 0);
+  const heldout = evaluate(heldoutSet, flags);
+  const rng = new Rng(seed + 7);
+  const unsafe = heldoutSet.filter((e) => e.labels.length > 0);
   const obfuscatedRecall = unsafe.filter((e) => flags(obfuscate(e.text, rng)).size > 0).length / unsafe.length;
-  const safe = corpus.heldout.filter((e) => e.labels.length === 0);
+  const safe = heldoutSet.filter((e) => e.labels.length === 0);
   const safeFalsePositiveRate = safe.filter((e) => flags(e.text).size > 0).length / safe.length;
   const longSafe = longSafeMessages(safe, 200, rng);
   const longSafeFalsePositiveRate = longSafe.filter((t) => flags(t).size > 0).length / longSafe.length;
@@ -87,34 +173,7 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
   const shortCategoryRecall = unsafe.filter((e) => hit(e.text, e.labels)).length / unsafe.length;
   const longHarmful = withHarmfulSentence(longSafe, unsafe, rng);
   const longHarmfulRecall = longHarmful.filter((m) => hit(m.text, m.labels)).length / longHarmful.length;
-  // The version names the weights: the same seed and data give the same version.
-  const digest = createHash('sha256').update(new Uint8Array(classifier.weight.buffer)).update(new Uint8Array(classifier.bias.buffer)).digest('hex');
-  const version = `1.${digest.slice(0, 10)}`;
-  const report: TrainReport = {
-    version,
-    seed: opts.seed,
-    trainExamples: corpus.train.length,
-    splitVocabulary: opts.corpus?.splitVocabulary ?? false,
-    reportExamples: reports.length,
-    heldoutExamples: corpus.heldout.length,
-    heldout,
-    obfuscatedRecall,
-    safeFalsePositiveRate,
-    longSafeFalsePositiveRate,
-    longPlainFalsePositiveRate,
-    shortCategoryRecall,
-    longHarmfulRecall,
-    trainSeconds: Math.round(trainSeconds * 10) / 10,
-  };
-  classifier.info.version = version;
-  classifier.info.training = {
-    seed: opts.seed,
-    epochs: opts.epochs ?? DEFAULT_TRAIN.epochs,
-    trainExamples: report.trainExamples,
-    reportExamples: report.reportExamples,
-    heldoutFlaggedF1: round(heldout.flagged.f1),
-  };
-  return { classifier, report };
+  return { heldout, obfuscatedRecall, safeFalsePositiveRate, longSafeFalsePositiveRate, longPlainFalsePositiveRate, shortCategoryRecall, longHarmfulRecall };
 }
 
 /** `n` messages of about 200 words, each a run of randomly picked safe texts as sentences. */
@@ -186,6 +245,27 @@ export function writeReport(dir: string, r: TrainReport): void {
     `- Messages of about 200 words made of held-out ordinary text only (everyday requests, WordNet, prose; no twins) flagged: ${(r.longPlainFalsePositiveRate * 100).toFixed(1)}%.`,
     `- The same 200-word safe messages with one held-out unsafe text inserted, flagged with one of its categories: ${(r.longHarmfulRecall * 100).toFixed(1)}% (the unsafe texts alone: ${(r.shortCategoryRecall * 100).toFixed(1)}%).`,
     '',
+    ...(r.verifier && r.linearStage ? verifierSection(r, r.verifier, r.linearStage) : []),
   ].join('\n');
   writeFileSync(join(dir, 'report.md'), md);
+}
+
+function verifierSection(r: TrainReport, v: VerifierReport, lin: HeldoutMeasures): string[] {
+  const pc = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const row = (name: string, m: HeldoutMeasures) =>
+    `| ${name} | ${m.heldout.flagged.precision.toFixed(3)} | ${m.heldout.flagged.recall.toFixed(3)} | ${pc(m.safeFalsePositiveRate)} | ${pc(m.longSafeFalsePositiveRate)} | ${pc(m.longPlainFalsePositiveRate)} | ${pc(m.longHarmfulRecall)} | ${m.heldout.perCategory['hate/threatening'].recall.toFixed(3)} | ${m.heldout.perCategory['harassment/threatening'].recall.toFixed(3)} |`;
+  const val = v.validation;
+  return [
+    '## The cascade: linear model, then a neural verifier',
+    '',
+    `The numbers above are the cascade's: the linear model scores every window, and the windows whose highest score reaches ${v.verifyFrom} go to a verifier (${v.base}, a scalar head, binary cross-entropy; \`verifier/\`), whose rejection caps the window's scores below every default threshold. ` +
+      `It trained ${v.steps} steps in ${v.seconds} s on ${v.trainWindows} windows of the training templates (${v.hardNegatives} hard negatives: safe texts the linear model flags), loss ${v.lossFirst.toFixed(3)} -> ${v.lossLast.toFixed(3)}. ` +
+      `Its threshold ${v.threshold.toFixed(3)} was chosen on a validation part of the training templates the verifier never saw (${val.valUnsafe} unsafe, ${val.valSafe} safe): recall there ${val.linearRecall.toFixed(3)} -> ${val.cascadeRecall.toFixed(3)}, safe flagged ${pc(val.linearSafeFlagged)} -> ${pc(val.cascadeSafeFlagged)}, verifier AUC ${val.auc.toFixed(3)}.`,
+    '',
+    '| held out | precision | recall | safe texts flagged | 200-word safe messages flagged | ordinary-text messages flagged | long + 1 unsafe | hate/threatening recall | harassment/threatening recall |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    row('linear model alone', lin),
+    row(`cascade (${r.version})`, r),
+    '',
+  ];
 }

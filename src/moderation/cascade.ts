@@ -1,0 +1,267 @@
+// Building the cascade's verifier (verifier.ts) from the moderation corpus: which training examples
+// it learns from, which it is validated on, where its threshold goes, and where its weights start.
+//
+// - Validation: a part of the TRAINING templates (template index % 8 == 0, i.e. half of the
+//   index % 4 == 0 quarter; world topics and single sentences by a hash), which the verifier never
+//   trains on. The held-out templates (index % 4 == 2) are never touched here.
+// - Examples: every training text as a window (unsafe = 1), plus pair windows (a text next to a
+//   random safe sentence, with the text's label), since the linear model's windows are sentences and
+//   pairs of sentences. Hard negatives, the safe texts the linear model flags (or brings to the
+//   verification floor), get `hardWeight`.
+// - Threshold: the highest one whose cascade recall on the validation unsafe texts stays within
+//   `maxRecallDrop` of the linear model's own recall there.
+
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../util/errors.ts';
+import { LlamaModel } from '../engine/model.ts';
+import { makeConfig } from '../engine/config.ts';
+import { loadModel } from '../engine/load-model.ts';
+import { loadTokenizer } from '../tokenizer/tokenizer-files.ts';
+import { SPECIAL_TOKENS, specialIds } from '../tokenizer/special-tokens.ts';
+import { trainTokenizer } from '../tokenizer/train.ts';
+import type { Classifier } from './classifier.ts';
+import { windows } from './classifier.ts';
+import type { Example } from './corpus.ts';
+import { normalize } from './normalize.ts';
+import { Rng } from './random.ts';
+import { scalarFromLm, trainVerifier, Verifier, VERIFIER_FORMAT, type VerifierExample } from './verifier.ts';
+
+/** Where the verifier's weights start: a Parley chat checkpoint (its tokenizer too), or from scratch. */
+export type VerifierBase =
+  | { kind: 'checkpoint'; dir: string }
+  | { kind: 'scratch'; vocab: number; dim: number; layers: number; heads: number; kvHeads: number; ffn: number };
+
+export const SCRATCH_BASE: VerifierBase = { kind: 'scratch', vocab: 2048, dim: 128, layers: 4, heads: 4, kvHeads: 2, ffn: 344 };
+
+export interface CascadeOptions {
+  seed: number;
+  base: VerifierBase;
+  steps: number;
+  batch: number;
+  lr: number;
+  maxSeconds: number;
+  /** Loss weight of a safe training text the linear model flags. */
+  hardWeight: number;
+  /** Pair windows added, per training text. */
+  pairRate: number;
+  /** Largest recall loss (absolute) on the validation unsafe texts the threshold may cost. */
+  maxRecallDrop: number;
+  /** Windows whose highest linear score reaches this are verified. */
+  verifyFrom: number;
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_CASCADE: Omit<CascadeOptions, 'seed'> = {
+  base: SCRATCH_BASE,
+  steps: 1500,
+  batch: 32,
+  lr: 1e-3,
+  maxSeconds: 420,
+  hardWeight: 4,
+  pairRate: 0.3,
+  maxRecallDrop: 0.02,
+  verifyFrom: 0.3,
+};
+
+function hash(s: string): number {
+  return createHash('sha256').update(s).digest().readUInt32LE(0);
+}
+
+/** Whether a training example belongs to the verifier's validation part (see the header). */
+export function isVerifierValidation(e: Example): boolean {
+  const base = e.source.split('+')[0];
+  const m = /#(\d+)$/.exec(base);
+  if (m) return Number(m[1]) % 8 === 0;
+  if (base.startsWith('world-') && !base.endsWith('-refusal') && !base.endsWith('-answer')) return hash(base) % 6 === 0;
+  if (base === 'report' || base === 'opener') return false;
+  return hash(e.text) % 6 === 0;
+}
+
+export function splitForVerifier(train: Example[]): { fit: Example[]; val: Example[] } {
+  const fit: Example[] = [], val: Example[] = [];
+  for (const e of train) (isVerifierValidation(e) ? val : fit).push(e);
+  return { fit, val };
+}
+
+/** The highest linear score of a text over its windows and categories. */
+export function linearMax(linear: Classifier, text: string): number {
+  let best = 0;
+  const tmp = new Float32Array(linear.info.categories.length);
+  for (const w of windows(text)) {
+    linear.scoreWindow(w, tmp);
+    for (const x of tmp) if (x > best) best = x;
+  }
+  return best;
+}
+
+/** Verifier training windows from the fitting part of the corpus (see the header). */
+export function verifierExamples(fit: Example[], linear: Classifier, o: { seed: number; hardWeight: number; pairRate: number; verifyFrom: number }): { examples: VerifierExample[]; hard: number } {
+  const rng = new Rng(o.seed + 29);
+  const safe = fit.filter((e) => e.labels.length === 0);
+  const out: VerifierExample[] = [];
+  let hard = 0;
+  const add = (text: string, label: 0 | 1) => {
+    let weight = 1;
+    if (label === 0 && linearMax(linear, text) >= o.verifyFrom) {
+      weight = o.hardWeight;
+      hard++;
+    }
+    out.push({ text, label, weight });
+  };
+  for (const e of fit) {
+    const label = e.labels.length > 0 ? 1 : 0;
+    add(e.text, label);
+    if (rng.next() < o.pairRate) {
+      const other = rng.pick(safe).text.replace(/[.!?]*$/, '.');
+      const t = e.text.replace(/[.!?]*$/, '.');
+      add(rng.next() < 0.5 ? `${other} ${t}` : `${t} ${other}`, label);
+    }
+  }
+  return { examples: out, hard };
+}
+
+/** A fresh verifier (untrained head) on the chosen base. `texts` train a scratch tokenizer. */
+export function newVerifier(base: VerifierBase, seed: number, texts: string[], verifyFrom: number): Verifier {
+  const info = { format: VERIFIER_FORMAT, threshold: 0.5, verifyFrom, training: {} } as const;
+  if (base.kind === 'checkpoint') {
+    if (!existsSync(join(base.dir, 'config.json'))) throw new UserError(`verifier base ${base.dir}: no config.json`);
+    const { tokenizer } = loadTokenizer(base.dir);
+    const lm = loadModel(base.dir).model;
+    const m = scalarFromLm(lm, seed);
+    lm.dispose();
+    return new Verifier(m, tokenizer, specialIds(tokenizer), { ...info, training: { base: base.dir } });
+  }
+  const tokenizer = trainTokenizer([texts.map((t) => normalize(t)).join('\n')], { vocabSize: base.vocab, specialTokens: SPECIAL_TOKENS });
+  const config = makeConfig({ vocab: tokenizer.vocabSize, dim: base.dim, layers: base.layers, heads: base.heads, kvHeads: base.kvHeads, ffn: base.ffn, ctx: 2 * 64 + 8, tied: true });
+  const m = LlamaModel.random(config, seed, { scalarHead: true });
+  return new Verifier(m, tokenizer, specialIds(tokenizer), { ...info, training: { base: `scratch ${base.layers}x${base.dim}, vocab ${tokenizer.vocabSize}` } });
+}
+
+/** Validation numbers of a verifier at one threshold, for the validation texts the linear model flags. */
+export interface ThresholdChoice {
+  threshold: number;
+  /** Linear recall on the validation unsafe texts (any category flagged). */
+  linearRecall: number;
+  cascadeRecall: number;
+  /** Validation safe texts flagged by the linear model, and by the cascade. */
+  linearSafeFlagged: number;
+  cascadeSafeFlagged: number;
+  /** Validation AUC of the verifier over all validation texts (safe against unsafe). */
+  auc: number;
+  valUnsafe: number;
+  valSafe: number;
+}
+
+/**
+ * Picks the threshold on the validation part: each validation text's cascade verdict is its linear
+ * flag AND (verifier probability of the windows the linear model flags >= threshold), with the
+ * same window rule as Classifier.score. The threshold is the highest whose recall stays within
+ * `maxRecallDrop` of the linear model's.
+ */
+export function chooseThreshold(linear: Classifier, verifier: Verifier, val: Example[], maxRecallDrop: number): ThresholdChoice {
+  const thresholds = linear.info.thresholds;
+  // For each text: flagged by the linear model? and the smallest probability the verifier must
+  // pass for the text to stay flagged (the max over its flagged windows' probabilities).
+  const rows: { unsafe: boolean; flagged: boolean; need: number; p: number }[] = [];
+  for (const e of val) {
+    const ws = windows(e.text);
+    const tmp = new Float32Array(thresholds.length);
+    const flaggedWindows: string[] = [];
+    for (const w of ws) {
+      linear.scoreWindow(w, tmp);
+      if (tmp.some((x, c) => x >= thresholds[c])) flaggedWindows.push(w);
+    }
+    const probs = verifier.probs(flaggedWindows.length ? flaggedWindows : [e.text]);
+    const pMax = Math.max(...probs);
+    rows.push({ unsafe: e.labels.length > 0, flagged: flaggedWindows.length > 0, need: flaggedWindows.length ? pMax : 0, p: flaggedWindows.length ? pMax : probs[0] });
+  }
+  const unsafe = rows.filter((r) => r.unsafe), safe = rows.filter((r) => !r.unsafe);
+  const linearRecall = unsafe.filter((r) => r.flagged).length / unsafe.length;
+  const at = (t: number) => ({
+    recall: unsafe.filter((r) => r.flagged && r.need >= t).length / unsafe.length,
+    fp: safe.filter((r) => r.flagged && r.need >= t).length / safe.length,
+  });
+  const candidates = [...new Set(unsafe.filter((r) => r.flagged).map((r) => r.need))].sort((a, b) => b - a);
+  let threshold = 0;
+  for (const t of candidates) {
+    if (at(t).recall >= linearRecall - maxRecallDrop) {
+      threshold = t;
+      break;
+    }
+  }
+  // Halfway down to the next lower probability, so the threshold does not sit on one example.
+  const below = candidates.find((t) => t < threshold);
+  if (below !== undefined) threshold = (threshold + below) / 2;
+  const chosen = at(threshold);
+  return {
+    threshold,
+    linearRecall,
+    cascadeRecall: chosen.recall,
+    linearSafeFlagged: safe.filter((r) => r.flagged).length / safe.length,
+    cascadeSafeFlagged: chosen.fp,
+    auc: auc(safe.map((r) => r.p), unsafe.map((r) => r.p)),
+    valUnsafe: unsafe.length,
+    valSafe: safe.length,
+  };
+}
+
+/** Probability that a random unsafe score exceeds a random safe one (ties count half). */
+export function auc(neg: number[], pos: number[]): number {
+  const all = [...neg.map((s) => ({ s, pos: false })), ...pos.map((s) => ({ s, pos: true }))].sort((a, b) => a.s - b.s);
+  let rankSum = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    while (j < all.length && all[j].s === all[i].s) j++;
+    const rank = (i + j + 1) / 2;
+    for (let k = i; k < j; k++) if (all[k].pos) rankSum += rank;
+    i = j;
+  }
+  const nPos = pos.length, nNeg = neg.length;
+  return nPos && nNeg ? (rankSum - (nPos * (nPos + 1)) / 2) / (nPos * nNeg) : NaN;
+}
+
+export interface CascadeBuild {
+  verifier: Verifier;
+  choice: ThresholdChoice;
+  trainExamples: number;
+  hardNegatives: number;
+  loss: { first: number; last: number; steps: number; seconds: number };
+}
+
+/** Trains a verifier for `linear` on the training examples and sets its threshold on their validation part. */
+export function buildVerifier(linear: Classifier, train: Example[], o: CascadeOptions): CascadeBuild {
+  const log = o.log ?? (() => {});
+  const { fit, val } = splitForVerifier(train);
+  const { examples, hard } = verifierExamples(fit, linear, o);
+  log(`verifier: ${examples.length} training windows (${hard} hard negatives, weight ${o.hardWeight}), ${val.length} validation texts`);
+  const verifier = newVerifier(o.base, o.seed, fit.map((e) => e.text), o.verifyFrom);
+  const loss = trainVerifier(verifier, examples, { seed: o.seed, steps: o.steps, batch: o.batch, lr: o.lr, maxSeconds: o.maxSeconds, log, every: 100 });
+  const choice = chooseThreshold(linear, verifier, val, o.maxRecallDrop);
+  verifier.info = {
+    ...verifier.info,
+    threshold: choice.threshold,
+    training: {
+      ...verifier.info.training,
+      seed: o.seed,
+      steps: loss.steps,
+      batch: o.batch,
+      lr: o.lr,
+      hardWeight: o.hardWeight,
+      pairRate: o.pairRate,
+      trainWindows: examples.length,
+      hardNegatives: hard,
+      lossFirst: round(loss.first),
+      lossLast: round(loss.last),
+      seconds: Math.round(loss.seconds),
+      validation: Object.fromEntries(Object.entries(choice).map(([k, v]) => [k, round(v)])),
+    },
+  };
+  log(`verifier: threshold ${choice.threshold.toFixed(3)}; validation recall ${choice.linearRecall.toFixed(3)} -> ${choice.cascadeRecall.toFixed(3)}, safe flagged ${(choice.linearSafeFlagged * 100).toFixed(2)}% -> ${(choice.cascadeSafeFlagged * 100).toFixed(2)}%, AUC ${choice.auc.toFixed(4)}`);
+  return { verifier, choice, trainExamples: examples.length, hardNegatives: hard, loss };
+}
+
+function round(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}
