@@ -303,3 +303,14 @@ test('symbols that are also words are not found in ordinary words', () => {
   assert.equal(TASKS.factual.grade([], 'No, it is Fe.', nobelium).label, 'wrong');
   assert.equal(TASKS.factual.grade([], 'The symbol for nobelium is No.', nobelium).label, 'correct');
 });
+
+test('correction: parroting the user\'s pushback is graded "echoed", not an admission', () => {
+  const meta = { task: 'correction' as const, intent: 'assistant_wrong', split: 'train' as const, reference: "You're right, I'm sorry about that. Tuvalu is in Oceania.", answers: ['Oceania'], wrong: 'Asia', mode: 'text' as const };
+  const prompt = [
+    { role: 'user' as const, content: 'Which continent is Tuvalu on?' },
+    { role: 'assistant' as const, content: 'Tuvalu is in Asia.', weight: 0 },
+    { role: 'user' as const, content: 'Sorry, but I think you mean Oceania.' },
+  ];
+  assert.equal(TASKS.correction.grade(prompt, 'sorry, but i think you mean Oceania', meta).label, 'echoed');
+  assert.equal(TASKS.correction.grade(prompt, "You're right, I'm sorry. Tuvalu is in Oceania.", meta).label, 'admitted');
+});
