@@ -72,6 +72,10 @@ const small: Preset = {
 // mostly ties and PPO's 30 steps moved nothing (win 0.498 at KL 0.05). Sampling the rankings at 1.5 on
 // 128 prompts lifted the reward model's held-out accuracy 0.35 → 0.53, and 150 PPO steps per round
 // (about 3 of PPO's 5 minutes) moved the policy: win 0.536 at KL 0.38 (FINDINGS.md section 5).
+// Rankings are cheap (1,024 prompts x 4 replies: 26 s) and the reward model is what limits PPO: on
+// the session-3 run, 870 training rankings instead of 109 took PPO's win rate over SFT from 0.49 to
+// 0.53 (lr 2e-5, KL 0.12); a higher PPO rate (5e-5, 1e-4) only exploited the weak reward model
+// (reward up, facts 0.45 -> 0.30 and 0.10). FINDINGS.md section 6.
 const defaultPreset: Preset = {
   name: 'default',
   seed: 1,
@@ -80,7 +84,7 @@ const defaultPreset: Preset = {
   model: { layers: 4, dim: 128, heads: 4, kvHeads: 2, ffn: 344, maxPositions: 512, tied: true },
   pretrain: { steps: 7000, batch: 16, microBatch: 8, ctx: 192, lr: 3e-3, warmup: 50, maxTokens: 4_000_000, maxMinutes: 50, mixChat: true },
   sft: { steps: 250, batch: 16, microBatch: 8, ctx: 192, lr: 1e-4, warmup: 20, maxMinutes: 12 },
-  rankings: { prompts: 128, k: 4, maxTokens: 48, temperature: 1.5, noise: 0.1, lengthPreference: -1 },
+  rankings: { prompts: 1024, k: 4, maxTokens: 48, temperature: 1.5, noise: 0.1, lengthPreference: -1 },
   reward: { epochs: 2, batch: 8, lr: 2e-4, ctx: 256, heldout: 0.15, calibrationSamples: 48, maxMinutes: 4 },
   ppo: { ...DEFAULT_PPO, steps: 150, prompts: 16, maxTokens: 48, lr: 2e-5, valueLr: 1e-4, epochs: 2, beta: 0.05, targetKl: 4, horizon: 2000, ctx: 256, microBatch: 8, seed: 1, maxSeconds: 300 },
   iterations: 2,
