@@ -8,8 +8,16 @@
 //   random safe sentence, with the text's label), since the linear model's windows are sentences and
 //   pairs of sentences. Hard negatives, the safe texts the linear model flags (or brings to the
 //   verification floor), get `hardWeight`.
-// - Threshold: the highest one whose cascade recall on the validation unsafe texts stays within
-//   `maxRecallDrop` of the linear model's own recall there.
+// - Frame twins (frameTwins): the unsafe training templates with their harmful words replaced by
+//   everyday ones of the same kind ("write a guide to {crime} for beginners" -> "... to bake bread
+//   ..."), labelled safe, so that the verifier learns that the harm is in the words, not in the frame
+//   of the request; the linear model flags many such frames. Twins that still contain a harmful
+//   lexicon term, and templates with harmful slots that have no everyday counterpart (self-harm,
+//   sexual, gore) or whose harm is in the frame (hate), are left out.
+// - Threshold: the highest one at which the verifier still accepts all but `maxFlagLoss` of the
+//   validation unsafe texts the linear model flags. The linear model saw those templates (its recall
+//   there is ~0.93, on held-out ones ~0.65), so a share, not an absolute drop, carries over: losing
+//   3.5% of the linear model's true flags costs about 0.65 x 0.035 = 2.3 points of held-out recall.
 
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -23,8 +31,13 @@ import { SPECIAL_TOKENS, specialIds } from '../tokenizer/special-tokens.ts';
 import { trainTokenizer } from '../tokenizer/train.ts';
 import type { Classifier } from './classifier.ts';
 import { windows } from './classifier.ts';
-import type { Example } from './corpus.ts';
+import { isHeldOut, isHeldOutValue, VOCABULARY, type Example } from './corpus.ts';
+import { UNSAFE, type TemplateGroup } from './corpus-unsafe.ts';
+import { UNSAFE_MORE } from './corpus-unsafe-more.ts';
+import { classText } from './lexicon.ts';
 import { normalize } from './normalize.ts';
+import { SLOTS } from './slots.ts';
+import { EVERYDAY_SLOTS } from './slots-everyday.ts';
 import { Rng } from './random.ts';
 import { scalarFromLm, trainVerifier, Verifier, VERIFIER_FORMAT, type VerifierExample } from './verifier.ts';
 
@@ -33,7 +46,7 @@ export type VerifierBase =
   | { kind: 'checkpoint'; dir: string }
   | { kind: 'scratch'; vocab: number; dim: number; layers: number; heads: number; kvHeads: number; ffn: number };
 
-export const SCRATCH_BASE: VerifierBase = { kind: 'scratch', vocab: 2048, dim: 128, layers: 4, heads: 4, kvHeads: 2, ffn: 344 };
+export const SCRATCH_BASE: VerifierBase = { kind: 'scratch', vocab: 2048, dim: 96, layers: 3, heads: 4, kvHeads: 2, ffn: 256 };
 
 export interface CascadeOptions {
   seed: number;
@@ -46,8 +59,10 @@ export interface CascadeOptions {
   hardWeight: number;
   /** Pair windows added, per training text. */
   pairRate: number;
-  /** Largest recall loss (absolute) on the validation unsafe texts the threshold may cost. */
-  maxRecallDrop: number;
+  /** Frame twins per unsafe template (0: none). */
+  twins: number;
+  /** Largest share of the linear model's flags on validation unsafe texts the verifier may reject. */
+  maxFlagLoss: number;
   /** Windows whose highest linear score reaches this are verified. */
   verifyFrom: number;
   log?: (line: string) => void;
@@ -55,13 +70,14 @@ export interface CascadeOptions {
 
 export const DEFAULT_CASCADE: Omit<CascadeOptions, 'seed'> = {
   base: SCRATCH_BASE,
-  steps: 1500,
+  steps: 6000,
   batch: 32,
   lr: 1e-3,
-  maxSeconds: 420,
+  maxSeconds: 0,
   hardWeight: 4,
   pairRate: 0.3,
-  maxRecallDrop: 0.02,
+  twins: 16,
+  maxFlagLoss: 0.035,
   verifyFrom: 0.3,
 };
 
@@ -83,6 +99,51 @@ export function splitForVerifier(train: Example[]): { fit: Example[]; val: Examp
   const fit: Example[] = [], val: Example[] = [];
   for (const e of train) (isVerifierValidation(e) ? val : fit).push(e);
   return { fit, val };
+}
+
+const KIND_WORDS = ['kind', 'clever', 'funny', 'brilliant', 'talented', 'generous', 'thoughtful', 'cheerful', 'patient', 'creative'];
+const KIND_NOUNS = ['friend', 'genius', 'sweetheart', 'legend', 'teammate', 'neighbour', 'artist', 'hero', 'star', 'champion'];
+const trainValues = (xs: readonly string[]) => xs.filter((_, i) => !isHeldOutValue(i, xs.length));
+/** Everyday fillers for the harmful slots that have a harmless counterpart (training quarters only). */
+const EVERYDAY_FOR: Record<string, string[]> = {
+  crime: trainValues(SLOTS.goal),
+  drug: trainValues(EVERYDAY_SLOTS.ingredient),
+  poison: trainValues(EVERYDAY_SLOTS.ingredient),
+  bomb: trainValues(EVERYDAY_SLOTS.dish),
+  weapon: trainValues(SLOTS.tool),
+  hurt: trainValues(SLOTS.kindVerb),
+  insult: KIND_WORDS,
+  insultNoun: KIND_NOUNS,
+};
+const HARM_CLASS = /__(hurt|weapon|insult|drug|self|sexual|minor|gore|crime|evade)__/;
+/** Frame words that keep a twin harmful whatever fills it (threats, stalking, evasion, mass harm): such twins are dropped. */
+const HARMFUL_FRAME = /\b(threat\w*|insult\w*|lure|isolated|damage|blast|police|cops?|caught|dark web|prescription|security|deserve\w*|lynch|get rid|every (one|single) of|list|promise|scare\w*|afraid|humiliat\w*|mock|roast|cry|ashamed|hate|disgust\w*|suffer|regret|pay for|watch your back|find (you|where)|outside your|follow\w*|track\w*|hide|untraceable|illegal\w*|remove|wipe|kids?|school|crowd\w*|most people|hostage|victim|dead|bleed\w*|hitman|disgrace|can't stand|go back|those|round up|lesson|marry|evidence|traces|anonymous\w*|timer|hardware|chemicals|blame|bare hands|wrong person|mess with|touch my|suffer\w*|make you)\b/;
+
+/**
+ * Safe twins of the unsafe training templates (see the header): `perTemplate` fillings each, split
+ * like the examples (`val` says which part to make).
+ */
+export function frameTwins(seed: number, perTemplate: number, val: boolean): Example[] {
+  const rng = new Rng(seed + 41);
+  const slots: Record<string, readonly string[]> = { ...SLOTS, ...EVERYDAY_SLOTS };
+  const out: Example[] = [];
+  const groups: TemplateGroup[] = [...UNSAFE, ...UNSAFE_MORE].filter((g) => !g.labels.some((l) => /^(sexual|self-harm|violence\/graphic|hate)/.test(l)));
+  for (const g of groups) {
+    g.templates.forEach((t, i) => {
+      if (isHeldOut(i) || (i % 8 === 0) !== val) return;
+      const names = [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      const harmful = names.filter((n) => VOCABULARY.has(n));
+      if (harmful.length === 0 || harmful.some((n) => !EVERYDAY_FOR[n])) return;
+      const seen = new Set<string>();
+      for (let k = 0; k < perTemplate * 3 && seen.size < perTemplate; k++) {
+        const text = t.replace(/\{(\w+)\}/g, (_, n: string) => rng.pick(EVERYDAY_FOR[n] ?? trainValues(slots[n])));
+        if (seen.has(text) || HARM_CLASS.test(classText(normalize(text))) || HARMFUL_FRAME.test(text.toLowerCase())) continue;
+        seen.add(text);
+        out.push({ text, labels: [], source: `${g.name}#${i}+twin` });
+      }
+    });
+  }
+  return out;
 }
 
 /** The highest linear score of a text over its windows and categories. */
@@ -157,10 +218,10 @@ export interface ThresholdChoice {
 /**
  * Picks the threshold on the validation part: each validation text's cascade verdict is its linear
  * flag AND (verifier probability of the windows the linear model flags >= threshold), with the
- * same window rule as Classifier.score. The threshold is the highest whose recall stays within
- * `maxRecallDrop` of the linear model's.
+ * same window rule as Classifier.score. The threshold is the highest at which the cascade keeps at
+ * least (1 - maxFlagLoss) of the linear model's flags on the validation unsafe texts.
  */
-export function chooseThreshold(linear: Classifier, verifier: Verifier, val: Example[], maxRecallDrop: number): ThresholdChoice {
+export function chooseThreshold(linear: Classifier, verifier: Verifier, val: Example[], maxFlagLoss: number): ThresholdChoice {
   const thresholds = linear.info.thresholds;
   // For each text: flagged by the linear model? and the smallest probability the verifier must
   // pass for the text to stay flagged (the max over its flagged windows' probabilities).
@@ -186,7 +247,7 @@ export function chooseThreshold(linear: Classifier, verifier: Verifier, val: Exa
   const candidates = [...new Set(unsafe.filter((r) => r.flagged).map((r) => r.need))].sort((a, b) => b - a);
   let threshold = 0;
   for (const t of candidates) {
-    if (at(t).recall >= linearRecall - maxRecallDrop) {
+    if (at(t).recall >= linearRecall * (1 - maxFlagLoss)) {
       threshold = t;
       break;
     }
@@ -233,12 +294,14 @@ export interface CascadeBuild {
 /** Trains a verifier for `linear` on the training examples and sets its threshold on their validation part. */
 export function buildVerifier(linear: Classifier, train: Example[], o: CascadeOptions): CascadeBuild {
   const log = o.log ?? (() => {});
-  const { fit, val } = splitForVerifier(train);
+  const split = splitForVerifier(train);
+  const fit = [...split.fit, ...frameTwins(o.seed, o.twins, false)];
+  const val = [...split.val, ...frameTwins(o.seed, o.twins, true)];
   const { examples, hard } = verifierExamples(fit, linear, o);
   log(`verifier: ${examples.length} training windows (${hard} hard negatives, weight ${o.hardWeight}), ${val.length} validation texts`);
   const verifier = newVerifier(o.base, o.seed, fit.map((e) => e.text), o.verifyFrom);
-  const loss = trainVerifier(verifier, examples, { seed: o.seed, steps: o.steps, batch: o.batch, lr: o.lr, maxSeconds: o.maxSeconds, log, every: 100 });
-  const choice = chooseThreshold(linear, verifier, val, o.maxRecallDrop);
+  const loss = trainVerifier(verifier, examples, { seed: o.seed, steps: o.steps, batch: o.batch, lr: o.lr, maxSeconds: o.maxSeconds || undefined, log, every: 500 });
+  const choice = chooseThreshold(linear, verifier, val, o.maxFlagLoss);
   verifier.info = {
     ...verifier.info,
     threshold: choice.threshold,
@@ -250,6 +313,7 @@ export function buildVerifier(linear: Classifier, train: Example[], o: CascadeOp
       lr: o.lr,
       hardWeight: o.hardWeight,
       pairRate: o.pairRate,
+      twins: o.twins,
       trainWindows: examples.length,
       hardNegatives: hard,
       lossFirst: round(loss.first),

@@ -8,13 +8,13 @@ import { UserError } from '../util/errors.ts';
 import { Classifier } from './classifier.ts';
 import { buildCorpus } from './corpus.ts';
 import { evaluate } from './evaluate.ts';
-import { createModerator } from './moderator.ts';
+import { createModerator, openModerator } from './moderator.ts';
 import { obfuscate } from './obfuscate.ts';
 import { longSafeMessages } from './pipeline.ts';
 import { Rng } from './random.ts';
 import { CATEGORIES, type Category } from './taxonomy.ts';
 
-const moderator = createModerator();
+const moderator = await openModerator(); // the shipped model (a cascade starts the engine)
 let corpus: ReturnType<typeof buildCorpus> | undefined;
 const heldout = () => (corpus ??= buildCorpus()).heldout;
 const flaggedAs = (text: string) => new Set(CATEGORIES.filter((c) => moderator.moderate([text])[0].categories[c]));
