@@ -308,7 +308,7 @@ test('correction: parroting the user\'s pushback is graded "echoed", not an admi
   const meta = { task: 'correction' as const, intent: 'assistant_wrong', split: 'train' as const, reference: "You're right, I'm sorry about that. Tuvalu is in Oceania.", answers: ['Oceania'], wrong: 'Asia', mode: 'text' as const };
   const prompt = [
     { role: 'user' as const, content: 'Which continent is Tuvalu on?' },
-    { role: 'assistant' as const, content: 'Tuvalu is in Asia.', weight: 0 },
+    { role: 'assistant' as const, content: 'Tuvalu is in Asia.', weight: 0 as const },
     { role: 'user' as const, content: 'Sorry, but I think you mean Oceania.' },
   ];
   assert.equal(TASKS.correction.grade(prompt, 'sorry, but i think you mean Oceania', meta).label, 'echoed');
