@@ -123,6 +123,17 @@ function checkLastIndex(lastIndex: ArrayLike<number>, B: number, T: number): voi
  * normed hidden state [B, T, C]. Sequences are right-padded, so padding after lastIndex never
  * affects it. Backward: scoreBackward(m, dScore [B]).
  */
+/** Right-pads sequences into one [B, T] batch; lastIndex[b] is each sequence's final position (for `score`). */
+export function padBatch(seqs: number[][], pad: number): { B: number; T: number; ids: Int32Array; lastIndex: Int32Array } {
+  const B = seqs.length, T = Math.max(...seqs.map((s) => s.length));
+  const ids = new Int32Array(B * T).fill(pad), lastIndex = new Int32Array(B);
+  seqs.forEach((s, b) => {
+    ids.set(s, b * T);
+    lastIndex[b] = s.length - 1;
+  });
+  return { B, T, ids, lastIndex };
+}
+
 export function score(m: LlamaModel, batch: { B: number; T: number; ids: ArrayLike<number> }, lastIndex: ArrayLike<number>): Float32Array {
   checkLastIndex(lastIndex, batch.B, batch.T);
   return scoreRows(m, batch, Int32Array.from(lastIndex, (t, b) => b * batch.T + t));

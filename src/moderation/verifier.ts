@@ -20,7 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.ts';
 import { LlamaModel } from '../engine/model.ts';
-import { score, scoreBackward } from '../engine/heads.ts';
+import { padBatch, score, scoreBackward } from '../engine/heads.ts';
 import { loadModel, saveModel } from '../engine/load-model.ts';
 import { poolThreads } from '../engine/ops.ts';
 import { Trainer } from '../engine/trainer.ts';
@@ -141,15 +141,6 @@ export function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
 
-function padBatch(seqs: number[][], pad: number): { B: number; T: number; ids: Int32Array; lastIndex: Int32Array } {
-  const B = seqs.length, T = Math.max(...seqs.map((s) => s.length));
-  const ids = new Int32Array(B * T).fill(pad), lastIndex = new Int32Array(B);
-  seqs.forEach((s, b) => {
-    ids.set(s, b * T);
-    lastIndex[b] = s.length - 1;
-  });
-  return { B, T, ids, lastIndex };
-}
 
 /** A scalar-head model from a language model (its trunk; the head starts small and random; no lm_head). */
 export function scalarFromLm(lm: LlamaModel, seed: number): LlamaModel {

@@ -6,7 +6,7 @@
 // PPO's KL coefficient meaningful whatever the raw scale. Held-out rankings give pairwise accuracy.
 import { UserError } from '../util/errors.ts';
 import { LlamaModel } from '../engine/model.ts';
-import { score, scoreBackward } from '../engine/heads.ts';
+import { padBatch, score, scoreBackward } from '../engine/heads.ts';
 import { Trainer } from '../engine/trainer.ts';
 import { Rng } from '../engine/sampling.ts';
 import { SCORE_WEIGHT, SCORE_BIAS } from '../engine/params.ts';
@@ -31,16 +31,6 @@ export function replyIds(tokenizer: Tokenizer, special: SpecialIds, prompt: Chat
   return ids.length <= ctx ? ids : [special.begin, ...ids.slice(ids.length - ctx + 1)];
 }
 
-/** Right-pads sequences into one [B, T] batch; lastIndex[b] is each sequence's final position. */
-export function padBatch(seqs: number[][], pad: number): { B: number; T: number; ids: Int32Array; lastIndex: Int32Array } {
-  const B = seqs.length, T = Math.max(...seqs.map((s) => s.length));
-  const ids = new Int32Array(B * T).fill(pad), lastIndex = new Int32Array(B);
-  seqs.forEach((s, b) => {
-    ids.set(s, b * T);
-    lastIndex[b] = s.length - 1;
-  });
-  return { B, T, ids, lastIndex };
-}
 
 /** Reward-model scores of (prompt, reply) pairs, in chunks of `batch`. */
 export function scoreReplies(rm: LlamaModel, tokenizer: Tokenizer, special: SpecialIds, items: Array<{ prompt: ChatMessage[]; reply: string }>, ctx: number, batch = 8): number[] {
