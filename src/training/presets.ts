@@ -60,8 +60,9 @@ const small: Preset = {
 // held-out facts only begin to appear; this shape sees ~10. Learning rates 3e-3 were stable for both
 // shapes. Step counts are upper bounds: pretraining and SFT measure their speed after a few steps and
 // shrink to fit their budgets (50 + 12 min; SFT uses ~1), reward models (4 min) and PPO (5 min) stop at
-// theirs, leaving ~15 min for data, tokenizer, sampling the rankings and eval: about 75 min in all,
-// inside the 90. Prose epochs are the one lever found for held-out facts (3.4 epochs: none; ~11 epochs
+// theirs, leaving ~15 min for data, tokenizer, sampling the rankings and eval: at most ~75 min in all,
+// inside the 90 (measured: 48 min for runs/d3 on an idle machine, where the 7,000-step cap ended
+// pretraining after 39 of its 50 minutes). Prose epochs are the one lever found for held-out facts (3.4 epochs: none; ~11 epochs
 // in 36 min: 0.44), so pretraining takes the time the short SFT left over.
 // Pretraining mixes the demonstrations into the prose (mixChat, "mixed training"), so the model learns
 // to answer questions while it memorises the facts; SFT then only polishes the chat format at a low
