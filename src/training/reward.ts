@@ -31,7 +31,6 @@ export function replyIds(tokenizer: Tokenizer, special: SpecialIds, prompt: Chat
   return ids.length <= ctx ? ids : [special.begin, ...ids.slice(ids.length - ctx + 1)];
 }
 
-
 /** Reward-model scores of (prompt, reply) pairs, in chunks of `batch`. */
 export function scoreReplies(rm: LlamaModel, tokenizer: Tokenizer, special: SpecialIds, items: Array<{ prompt: ChatMessage[]; reply: string }>, ctx: number, batch = 8): number[] {
   const out: number[] = [];

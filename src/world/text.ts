@@ -100,6 +100,12 @@ export function asksQuestion(text: string): boolean {
   ]);
 }
 
+/** The reply only repeats the user's last message (after normalising); an empty reply echoes nothing. */
+export function echoesUser(messages: readonly { role?: unknown; content?: unknown }[] | undefined, reply: string): boolean {
+  const said = normalize(reply);
+  return said !== '' && said === normalize(lastUserText(messages));
+}
+
 /** The last user message of a conversation ('' if none), tolerant of malformed input. */
 export function lastUserText(messages: readonly { role?: unknown; content?: unknown }[] | undefined): string {
   if (!Array.isArray(messages)) return '';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { baseMeta, makeGrade, parseWith } from '../grading.ts';
 import { loadWorld } from '../knowledge/index.ts';
 import { vary, type TemplateSet } from '../phrasing.ts';
-import { asksQuestion, containsAny, containsPhrase, isRefusal, lastUserText, normalize } from '../text.ts';
+import { asksQuestion, containsAny, containsPhrase, echoesUser, isRefusal } from '../text.ts';
 import type { TaskFamily, TaskMeta } from '../types.ts';
 import { distractors } from './facts.ts';
 
@@ -192,7 +192,7 @@ export const clarify: TaskFamily<ClarifyMeta> = {
   demonstrate: (meta) => [{ role: 'assistant', content: meta.reference }],
   grade(prompt, reply, meta) {
     const text = String(reply ?? '');
-    if (normalize(text) === normalize(lastUserText(prompt))) return makeGrade('echoed', false, 0, text, meta.reference);
+    if (echoesUser(prompt, text)) return makeGrade('echoed', false, 0, text, meta.reference);
     const intent = INTENTS[meta.intent];
     const guessed = containsAny(text, intent?.guesses() ?? []);
     if (asksQuestion(text)) {

@@ -7,7 +7,7 @@ import { baseMeta, makeGrade, parseWith } from '../grading.ts';
 import type { Rng } from '../rng.ts';
 import type { Split, World } from '../knowledge/index.ts';
 import { fill, vary, type TemplateSet } from '../phrasing.ts';
-import { containsAny, containsPhrase, isRefusal, normalize, tidy, withoutFinalStop } from '../text.ts';
+import { containsAny, containsPhrase, echoesUser, isRefusal, tidy, withoutFinalStop } from '../text.ts';
 import type { TaskFamily, TaskMeta, WorldMessage } from '../types.ts';
 import { ANSWER_MODES, QUESTIONS, askFact, countryFact, elementFact, hasAnswer, type AnswerMode, type Fact } from './facts.ts';
 
@@ -138,10 +138,7 @@ export const correction: TaskFamily<CorrectionMeta> = {
     const text = String(reply ?? '');
     // Parroting the user's pushback ("Sorry, but I think you mean Oceania.") can contain both an
     // apology and the right value; it is neither an admission nor a correction.
-    const last = prompt.length ? prompt[prompt.length - 1] : undefined;
-    if (last?.role === 'user' && normalize(text) !== '' && normalize(text) === normalize(String(last.content ?? ''))) {
-      return makeGrade('echoed', false, 0, text, meta.reference);
-    }
+    if (echoesUser(prompt, text)) return makeGrade('echoed', false, 0, text, meta.reference);
     const right = hasAnswer(text, meta.answers, meta.mode);
     const saysWrong = meta.mode === 'symbol' || meta.mode === 'number' ? hasAnswer(text, [meta.wrong], meta.mode) : containsPhrase(text, meta.wrong);
     const concedes = containsAny(text, [
