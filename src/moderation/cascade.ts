@@ -39,7 +39,8 @@ import { normalize } from './normalize.ts';
 import { SLOTS } from './slots.ts';
 import { EVERYDAY_SLOTS } from './slots-everyday.ts';
 import { Rng } from './random.ts';
-import { scalarFromLm, trainVerifier, Verifier, VERIFIER_FORMAT, type VerifierExample } from './verifier.ts';
+import { withScalarHead } from '../engine/scalar-head.ts';
+import { trainVerifier, Verifier, VERIFIER_FORMAT, type VerifierExample } from './verifier.ts';
 
 /** Where the verifier's weights start: a Parley chat checkpoint (its tokenizer too), or from scratch. */
 export type VerifierBase =
@@ -190,7 +191,7 @@ export function newVerifier(base: VerifierBase, seed: number, texts: string[], v
     if (!existsSync(join(base.dir, 'config.json'))) throw new UserError(`verifier base ${base.dir}: no config.json`);
     const { tokenizer } = loadTokenizer(base.dir);
     const lm = loadModel(base.dir).model;
-    const m = scalarFromLm(lm, seed);
+    const m = withScalarHead(lm, seed, 'verifier');
     lm.dispose();
     return new Verifier(m, tokenizer, specialIds(tokenizer), { ...info, training: { base: base.dir } });
   }

@@ -24,8 +24,7 @@ import { padBatch, score, scoreBackward } from '../engine/heads.ts';
 import { loadModel, saveModel } from '../engine/load-model.ts';
 import { poolThreads } from '../engine/ops.ts';
 import { Trainer } from '../engine/trainer.ts';
-import { SCORE_BIAS, SCORE_WEIGHT } from '../engine/params.ts';
-import type { LlamaConfig } from '../engine/config.ts';
+import { sigmoid } from '../training/losses.ts';
 import { loadTokenizer, saveTokenizer } from '../tokenizer/tokenizer-files.ts';
 import { specialIds, type SpecialIds } from '../tokenizer/special-tokens.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
@@ -135,27 +134,6 @@ export function engineStarted(): boolean {
   } catch {
     return false;
   }
-}
-
-export function sigmoid(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-}
-
-
-/** A scalar-head model from a language model (its trunk; the head starts small and random; no lm_head). */
-export function scalarFromLm(lm: LlamaModel, seed: number): LlamaModel {
-  const tensors = lm.toTensors();
-  tensors.delete('lm_head.weight');
-  const C = lm.config.hiddenSize, rng = new Rng(seed);
-  tensors.set(SCORE_WEIGHT, { shape: [1, C], data: Float32Array.from({ length: C }, () => gauss(rng) * 0.02) });
-  tensors.set(SCORE_BIAS, { shape: [1], data: new Float32Array(1) });
-  const config: LlamaConfig = { ...lm.config, tieWordEmbeddings: true };
-  return LlamaModel.fromTensors(config, tensors, { scalarHead: true }, 'verifier');
-}
-
-function gauss(rng: Rng): number {
-  const u = Math.max(rng.next(), 1e-12), v = rng.next();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { makeConfig } from '../engine/config.ts';
 import { smallTokenizer } from '../tokenizer/test-tokenizer.ts';
 import { specialIds } from '../tokenizer/special-tokens.ts';
 import { ppoTrain, DEFAULT_PPO, type Scorer } from './ppo.ts';
-import { withScalarHead } from './reward.ts';
+import { withScalarHead } from '../engine/scalar-head.ts';
 import { packStream } from './packing.ts';
 
 before(async () => { await initEngine(); });

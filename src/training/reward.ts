@@ -10,7 +10,7 @@ import { padBatch, score, scoreBackward } from '../engine/heads.ts';
 import { Trainer } from '../engine/trainer.ts';
 import { Rng } from '../engine/sampling.ts';
 import { SCORE_WEIGHT, SCORE_BIAS } from '../engine/params.ts';
-import type { LlamaConfig } from '../engine/config.ts';
+import { LM_HEAD, scalarConfig, withScalarHead } from '../engine/scalar-head.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 import type { SpecialIds } from '../tokenizer/special-tokens.ts';
 import { renderConversation } from '../tokenizer/chat.ts';
@@ -22,8 +22,6 @@ import { sampleReplies } from './rollout.ts';
 import { loadPolicy, saveStageCheckpoint, datasetHashes } from './checkpoints.ts';
 import { MetricsLog } from './run-dir.ts';
 import { progress, type Logger } from './progress.ts';
-
-const LM_HEAD = 'lm_head.weight';
 
 /** Ids of prompt + one assistant reply, cut from the left to `ctx` tokens (keeping the reply's end). */
 export function replyIds(tokenizer: Tokenizer, special: SpecialIds, prompt: ChatMessage[], reply: string, ctx: number): number[] {
@@ -40,28 +38,6 @@ export function scoreReplies(rm: LlamaModel, tokenizer: Tokenizer, special: Spec
     out.push(...score(rm, b, b.lastIndex));
   }
   return out;
-}
-
-/**
- * A reward model reads the scores off the last hidden state and has no use for an LM head. The engine
- * allocates lm_head for every untied config, so an untied base would carry its lm_head along: in the
- * optimizer (decayed every step), in the checkpoint (V·C floats) and in PPO's value model, read by no
- * one. The scalar model's config is therefore tied (HF's LlamaForSequenceClassification has no lm_head;
- * the flag only means something to a causal LM), so no lm_head exists. A checkpoint saved before this
- * still loads (its lm_head fills the unused slot) and loses the head when trained again.
- */
-export function scalarConfig(c: LlamaConfig): LlamaConfig {
-  return c.tieWordEmbeddings ? c : { ...c, tieWordEmbeddings: true };
-}
-
-/** A scalar-head model from a language model's weights (the head starts small and random). */
-export function withScalarHead(lm: LlamaModel, seed: number): LlamaModel {
-  const tensors = lm.toTensors();
-  tensors.delete(LM_HEAD);
-  const C = lm.config.hiddenSize, rng = new Rng(seed);
-  tensors.set(SCORE_WEIGHT, { shape: [1, C], data: Float32Array.from({ length: C }, () => rng.normal() * 0.02) });
-  tensors.set(SCORE_BIAS, { shape: [1], data: new Float32Array(1) });
-  return LlamaModel.fromTensors(scalarConfig(lm.config), tensors, { scalarHead: true }, 'reward model');
 }
 
 /** A scalar-head model without the lm_head an older untied checkpoint kept (the same model otherwise). */

@@ -14,7 +14,8 @@ import { loadCheckpoint } from '../engine/checkpoint.ts';
 import { smallTokenizer } from '../tokenizer/test-tokenizer.ts';
 import { saveTokenizer } from '../tokenizer/tokenizer-files.ts';
 import { specialIds } from '../tokenizer/special-tokens.ts';
-import { runReward, scoreReplies, calibrateHead, withScalarHead } from './reward.ts';
+import { runReward, scoreReplies, calibrateHead } from './reward.ts';
+import { withScalarHead } from '../engine/scalar-head.ts';
 import { runDpo, rankingPairs } from './dpo.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-stages-'));
