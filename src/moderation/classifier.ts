@@ -15,6 +15,7 @@ import { featurize, type FeatureConfig, type SparseVector } from './features.ts'
 import { normalize } from './normalize.ts';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.ts';
 import { CATEGORIES } from './taxonomy.ts';
+import { sigmoid } from '../training/losses.ts';
 import { Verifier, VERIFIER_SUBDIR } from './verifier.ts';
 
 export const MODEL_FORMAT = 'parley-moderation-logreg';
@@ -181,9 +182,6 @@ export function vetoScore(s: Float32Array, p: number, tau: number): void {
   for (let c = 0; c < s.length; c++) if (s[c] > cap) s[c] = cap;
 }
 
-export function sigmoid(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-}
 
 /**
  * The pieces of a text that are scored: every sentence on its own (a sentence longer than

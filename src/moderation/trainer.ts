@@ -2,7 +2,8 @@
 // minibatch Adam with lazy updates (only the weight rows a batch touches move), L2 decay on those
 // rows. Fully deterministic for a seed: the corpus, the shuffles and the float arithmetic order.
 
-import { Classifier, sigmoid, type ModelInfo } from './classifier.ts';
+import { Classifier, type ModelInfo } from './classifier.ts';
+import { sigmoid } from '../training/losses.ts';
 import type { Example } from './corpus.ts';
 import { featurize, type FeatureConfig, type SparseVector } from './features.ts';
 import { normalize } from './normalize.ts';
