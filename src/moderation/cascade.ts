@@ -149,13 +149,7 @@ export function frameTwins(seed: number, perTemplate: number, val: boolean): Exa
 
 /** The highest linear score of a text over its windows and categories. */
 export function linearMax(linear: Classifier, text: string): number {
-  let best = 0;
-  const tmp = new Float32Array(linear.info.categories.length);
-  for (const w of windows(text)) {
-    linear.scoreWindow(w, tmp);
-    for (const x of tmp) if (x > best) best = x;
-  }
-  return best;
+  return Math.max(0, ...linear.linearScore(text));
 }
 
 /** Verifier training windows from the fitting part of the corpus (see the header). */

@@ -82,11 +82,15 @@ export class Classifier {
   /** Scores in [0, 1] for a text of any length: the per-category maximum over its windows. With a
    *  verifier, the windows it rejects are scored down first (cascadeWindows). */
   score(text: string): Float32Array {
+    if (!this.verifier) return this.linearScore(text);
     const best = new Float32Array(C);
-    if (this.verifier) {
-      for (const s of this.cascadeWindows(windows(text)).scores) for (let c = 0; c < C; c++) if (s[c] > best[c]) best[c] = s[c];
-      return best;
-    }
+    for (const s of this.cascadeWindows(windows(text)).scores) for (let c = 0; c < C; c++) if (s[c] > best[c]) best[c] = s[c];
+    return best;
+  }
+
+  /** The linear model's scores alone (no verifier): the per-category maximum over the text's windows. */
+  linearScore(text: string): Float32Array {
+    const best = new Float32Array(C);
     const tmp = new Float32Array(C);
     for (const w of windows(text)) {
       this.scoreWindow(w, tmp);
