@@ -72,7 +72,9 @@ export interface VerifierReport {
   validation: ThresholdChoice;
 }
 
-export function runPipeline(opts: PipelineOptions): { classifier: Classifier; report: TrainReport } {
+/** The linear model with its report; also the training examples and held-out set it used, and its
+ *  held-out measures alone (what runCascadePipeline builds on). */
+export function runPipeline(opts: PipelineOptions): { classifier: Classifier; report: TrainReport; train: Example[]; heldoutSet: Example[]; measures: HeldoutMeasures } {
   const log = opts.log ?? (() => {});
   const corpus = buildCorpus({ ...DEFAULT_CORPUS, ...opts.corpus, seed: opts.seed });
   const reports = opts.reports ?? [];
@@ -106,7 +108,7 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
     reportExamples: report.reportExamples,
     heldoutFlaggedF1: round(m.heldout.flagged.f1),
   };
-  return { classifier, report };
+  return { classifier, report, train, heldoutSet: corpus.heldout, measures: m };
 }
 
 /**
@@ -117,20 +119,13 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
 export async function runCascadePipeline(
   opts: PipelineOptions & { verifier?: Partial<Omit<CascadeOptions, 'seed'>> | false },
 ): Promise<{ classifier: Classifier; report: TrainReport }> {
-  const { classifier, report } = runPipeline(opts);
+  const { classifier, report, train, heldoutSet, measures: linearStage } = runPipeline(opts);
   if (opts.verifier === false) return { classifier, report };
   const log = opts.log ?? (() => {});
   await initEngine();
-  const corpus = buildCorpus({ ...DEFAULT_CORPUS, ...opts.corpus, seed: opts.seed });
-  const train = [...corpus.train, ...(opts.reports ?? [])];
   const b = buildVerifier(classifier, train, { ...DEFAULT_CASCADE, ...opts.verifier, seed: opts.seed, log });
   classifier.verifier = b.verifier;
-  const linearStage: HeldoutMeasures = {
-    heldout: report.heldout, obfuscatedRecall: report.obfuscatedRecall, safeFalsePositiveRate: report.safeFalsePositiveRate,
-    longSafeFalsePositiveRate: report.longSafeFalsePositiveRate, longPlainFalsePositiveRate: report.longPlainFalsePositiveRate,
-    shortCategoryRecall: report.shortCategoryRecall, longHarmfulRecall: report.longHarmfulRecall,
-  };
-  const m = measure(classifier, corpus.heldout, opts.seed);
+  const m = measure(classifier, heldoutSet, opts.seed);
   const v = b.verifier.info;
   const cascade: TrainReport = {
     ...report,
