@@ -212,9 +212,11 @@ export interface ThresholdChoice {
 
 /**
  * Picks the threshold on the validation part: each validation text's cascade verdict is its linear
- * flag AND (verifier probability of the windows the linear model flags >= threshold), with the
- * same window rule as Classifier.score. The threshold is the highest at which the cascade keeps at
- * least (1 - maxFlagLoss) of the linear model's flags on the validation unsafe texts.
+ * flag AND (verifier probability of the windows the linear model flags >= threshold). This is close
+ * to, not the same as, Classifier.cascadeWindows at run time, which verifies every window reaching
+ * `verifyFrom` (not only flagged ones) and lets a pair window take its sentences' verdict. The
+ * threshold is the highest at which the cascade keeps at least (1 - maxFlagLoss) of the linear
+ * model's flags on the validation unsafe texts.
  */
 export function chooseThreshold(linear: Classifier, verifier: Verifier, val: Example[], maxFlagLoss: number): ThresholdChoice {
   const thresholds = linear.info.thresholds;
