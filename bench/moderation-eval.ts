@@ -6,7 +6,8 @@
 //
 // For each directory: the per-category table, the safe false-positive rate, the 200-word message
 // rates (held-out safe texts; ordinary text only) and the recall of one unsafe text inside a 200-word
-// safe message. A directory with a verifier (a cascade) is scored as the cascade; --linear-too also
+// safe message, and the recall and 200-word rate at the line where 1% (2%) of held-out safe texts are
+// flagged (a threshold-free comparison). A directory with a verifier (a cascade) is scored as the cascade; --linear-too also
 // scores its linear stage alone. Every model sees the same long messages (the same seed). The last
 // line per model is one JSON summary.
 import { Classifier } from '../src/moderation/classifier.ts';
@@ -42,6 +43,7 @@ for (const dir of dirs) {
 
 for (const { label, classifier } of runs) {
   const moderator = createModerator({ classifier });
+  const r3 = (x: number) => Math.round(x * 1000) / 1000;
   const flags = (t: string) => {
     const r = moderator.moderate([t])[0];
     return new Set(CATEGORIES.filter((c) => r.categories[c])) as Set<Category>;
@@ -71,10 +73,23 @@ for (const { label, classifier } of runs) {
   const alone = unsafe.filter((e) => hit(e.text, e.labels)).length / unsafe.length;
   const inside = harmful.filter((m) => hit(m.text, m.labels)).length / harmful.length;
   console.log(`unsafe texts flagged with one of their categories: alone ${pct(alone)}, inside a 200-word safe message ${pct(inside)}`);
-  const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  // Threshold-free: where the line must go for 1% (2%) of the held-out safe texts to be flagged, and the
+  // recall and long-message rate there, so models calibrated differently compare on one footing.
+  const top = (t: string) => Math.max(...Object.values(moderator.moderate([t])[0].category_scores));
+  const safeTop = safe.map((e) => top(e.text)).sort((a, b) => b - a);
+  const unsafeTop = unsafe.map((e) => top(e.text));
+  const longTop = long.map(top);
+  const atShare = (q: number) => {
+    const line = safeTop[Math.floor(q * safeTop.length)];
+    return { line: r3(line), recall: r3(unsafeTop.filter((x) => x > line).length / unsafeTop.length), long: r3(longTop.filter((x) => x > line).length / longTop.length) };
+  };
+  const at1 = atShare(0.01);
+  const at2 = atShare(0.02);
+  console.log(`at the line where 1% of held-out safe texts are flagged (${at1.line}): recall ${at1.recall}, 200-word safe messages ${pct(at1.long)}; at 2% (${at2.line}): recall ${at2.recall}, messages ${pct(at2.long)}`);
   console.log(JSON.stringify({
     model: moderator.model, label, precision: r3(f.precision), recall: r3(f.recall), f1: r3(f.f1), safeFlagged: r3(safeFlagged),
     longFlagged: r3(longFlagged), plainFlagged: r3(plainFlagged), categoryRecall: r3(alone), longPlusOneUnsafe: r3(inside),
     hateThreatening: r3(ev.perCategory['hate/threatening'].recall), harassmentThreatening: r3(ev.perCategory['harassment/threatening'].recall),
+    recallAt1: at1.recall, longAt1: at1.long, recallAt2: at2.recall, longAt2: at2.long,
   }));
 }

@@ -1,8 +1,7 @@
 // Building the cascade's verifier (verifier.ts) from the moderation corpus: which training examples
 // it learns from, which it is validated on, where its threshold goes, and where its weights start.
 //
-// - Validation: a part of the TRAINING templates (template index % 8 == 0, i.e. half of the
-//   index % 4 == 0 quarter; world topics and single sentences by a hash), which the verifier never
+// - Validation: a part of the TRAINING templates (corpus.ts: isValidation), which the verifier never
 //   trains on. The held-out templates (index % 4 == 2) are never touched here.
 // - Examples: every training text as a window (unsafe = 1), plus pair windows (a text next to a
 //   random safe sentence, with the text's label), since the linear model's windows are sentences and
@@ -19,7 +18,6 @@
 //   there is ~0.93, on held-out ones ~0.65), so a share, not an absolute drop, carries over: losing
 //   3.5% of the linear model's true flags costs about 0.65 x 0.035 = 2.3 points of held-out recall.
 
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.ts';
@@ -31,7 +29,7 @@ import { SPECIAL_TOKENS, specialIds } from '../tokenizer/special-tokens.ts';
 import { trainTokenizer } from '../tokenizer/train.ts';
 import type { Classifier } from './classifier.ts';
 import { windows } from './classifier.ts';
-import { isHeldOut, isHeldOutValue, VOCABULARY, type Example } from './corpus.ts';
+import { isHeldOut, isHeldOutValue, splitValidation, VOCABULARY, type Example } from './corpus.ts';
 import { UNSAFE, type TemplateGroup } from './corpus-unsafe.ts';
 import { UNSAFE_MORE } from './corpus-unsafe-more.ts';
 import { classText } from './lexicon.ts';
@@ -81,26 +79,6 @@ export const DEFAULT_CASCADE: Omit<CascadeOptions, 'seed'> = {
   maxFlagLoss: 0.035,
   verifyFrom: 0.3,
 };
-
-function hash(s: string): number {
-  return createHash('sha256').update(s).digest().readUInt32LE(0);
-}
-
-/** Whether a training example belongs to the verifier's validation part (see the header). */
-export function isVerifierValidation(e: Example): boolean {
-  const base = e.source.split('+')[0];
-  const m = /#(\d+)$/.exec(base);
-  if (m) return Number(m[1]) % 8 === 0;
-  if (base.startsWith('world-') && !base.endsWith('-refusal') && !base.endsWith('-answer')) return hash(base) % 6 === 0;
-  if (base === 'report' || base === 'opener') return false;
-  return hash(e.text) % 6 === 0;
-}
-
-export function splitForVerifier(train: Example[]): { fit: Example[]; val: Example[] } {
-  const fit: Example[] = [], val: Example[] = [];
-  for (const e of train) (isVerifierValidation(e) ? val : fit).push(e);
-  return { fit, val };
-}
 
 const KIND_WORDS = ['kind', 'clever', 'funny', 'brilliant', 'talented', 'generous', 'thoughtful', 'cheerful', 'patient', 'creative'];
 const KIND_NOUNS = ['friend', 'genius', 'sweetheart', 'legend', 'teammate', 'neighbour', 'artist', 'hero', 'star', 'champion'];
@@ -291,7 +269,7 @@ export interface CascadeBuild {
 /** Trains a verifier for `linear` on the training examples and sets its threshold on their validation part. */
 export function buildVerifier(linear: Classifier, train: Example[], o: CascadeOptions): CascadeBuild {
   const log = o.log ?? (() => {});
-  const split = splitForVerifier(train);
+  const split = splitValidation(train);
   const fit = [...split.fit, ...frameTwins(o.seed, o.twins, false)];
   const val = [...split.val, ...frameTwins(o.seed, o.twins, true)];
   const { examples, hard } = verifierExamples(fit, linear, o);

@@ -8,12 +8,18 @@
 // split measures how far the lexicon alone carries unseen harmful words.
 // Training examples are then augmented with obfuscated copies and with safe sentences around them.
 
+import { createHash } from 'node:crypto';
 import { worldExamples } from './corpus-world.ts';
+import { harmWordSentences } from './corpus-wordnet.ts';
 import { classText } from './lexicon.ts';
 import { normalize } from './normalize.ts';
 import { obfuscate } from './obfuscate.ts';
 import { Rng } from './random.ts';
 import { EVERYDAY } from './corpus-everyday.ts';
+import { EVERYDAY_MORE } from './corpus-everyday-more.ts';
+import { SAFE_SENSES } from './corpus-safe-senses.ts';
+import { UNSAFE_ACTS } from './corpus-unsafe-acts.ts';
+import { UNSAFE_PEOPLE } from './corpus-unsafe-people.ts';
 import { SAFE } from './corpus-safe.ts';
 import { UNSAFE_MORE } from './corpus-unsafe-more.ts';
 import { UNSAFE, type TemplateGroup } from './corpus-unsafe.ts';
@@ -54,12 +60,54 @@ export interface CorpusOptions {
   everydayPerTemplate: number;
   /** Also hold out a quarter of the harmful vocabulary slots (a stricter, pessimistic split). */
   splitVocabulary?: boolean;
+  /** WordNet definitions and examples that use a lexicon word in its everyday sense
+   *  (corpus-wordnet.ts), added as safe text; a fifth of them held out. */
+  harmWordSentences?: number;
+  /** Include the second set of template files (MORE_GROUPS; default true). They are filled from
+   *  their own random stream after everything else, so the examples of the first set are the same
+   *  with or without them and models trained before them can be compared on the first set's held-out part. */
+  moreTemplates?: boolean;
 }
 
-export const DEFAULT_CORPUS: CorpusOptions = { seed: 1, perTemplate: 24, obfuscateRate: 0.3, contextRate: 0.15, prefixRate: 0.3, definitions: 5000, prose: 2000, everydayPerTemplate: 8 };
+/** The first set of template groups (issue 7, sessions 1-3). */
+export const FIRST_GROUPS: TemplateGroup[] = [...UNSAFE, ...UNSAFE_MORE, ...SAFE, ...EVERYDAY];
+/** The second set (issue 7, session 4): new phrasings of every kind, written against the first set's
+ *  held-out failures by kind, not by template (src/moderation/README.md). */
+export const MORE_GROUPS: TemplateGroup[] = [...UNSAFE_PEOPLE, ...UNSAFE_ACTS, ...SAFE_SENSES, ...EVERYDAY_MORE];
+/** Groups of ordinary requests and text, filled `everydayPerTemplate` times. */
+export const EVERYDAY_GROUPS: TemplateGroup[] = [...EVERYDAY, ...EVERYDAY_MORE];
+
+export const DEFAULT_CORPUS: CorpusOptions = {
+  seed: 1, perTemplate: 24, obfuscateRate: 0.3, contextRate: 0.15, prefixRate: 0.3, definitions: 5000, prose: 2000, everydayPerTemplate: 8, harmWordSentences: 5000,
+};
 
 export function isHeldOut(templateIndex: number): boolean {
   return templateIndex % 4 === 2;
+}
+
+/**
+ * The validation part of the TRAINING examples: template index % 8 == 0 (half of the index % 4 == 0
+ * quarter), world topics and single sentences by a hash. What is fitted on the rest can be checked
+ * here on phrasings it never saw (the cascade's verifier threshold, the linear model's calibration)
+ * without touching the held-out templates (index % 4 == 2).
+ */
+export function isValidation(e: Example): boolean {
+  const base = e.source.split('+')[0];
+  const m = /#(\d+)$/.exec(base);
+  if (m) return Number(m[1]) % 8 === 0;
+  if (base.startsWith('world-') && !base.endsWith('-refusal') && !base.endsWith('-answer')) return hash(base) % 6 === 0;
+  if (base === 'report' || base === 'opener') return false;
+  return hash(e.text) % 6 === 0;
+}
+
+export function splitValidation(train: Example[]): { fit: Example[]; val: Example[] } {
+  const fit: Example[] = [], val: Example[] = [];
+  for (const e of train) (isValidation(e) ? val : fit).push(e);
+  return { fit, val };
+}
+
+function hash(s: string): number {
+  return createHash('sha256').update(s).digest().readUInt32LE(0);
 }
 
 /** Slot values kept for held-out templates only (lists shorter than four are shared). */
@@ -133,16 +181,24 @@ export function buildCorpus(opts: CorpusOptions = DEFAULT_CORPUS): Corpus {
   const train: Example[] = [];
   const heldout: Example[] = [];
   const split = splitSlots(opts.splitVocabulary ?? false);
-  for (const group of [...UNSAFE, ...UNSAFE_MORE, ...SAFE, ...EVERYDAY]) {
-    const n = EVERYDAY.includes(group) ? opts.everydayPerTemplate : opts.perTemplate;
-    group.templates.forEach((_, i) => {
-      const examples = expand(group, i, n, rng, split);
-      (isHeldOut(i) ? heldout : train).push(...examples);
-    });
-  }
+  const fillGroups = (groups: TemplateGroup[], r: Rng) => {
+    for (const group of groups) {
+      const n = EVERYDAY_GROUPS.includes(group) ? opts.everydayPerTemplate : opts.perTemplate;
+      group.templates.forEach((_, i) => {
+        const examples = expand(group, i, n, r, split);
+        (isHeldOut(i) ? heldout : train).push(...examples);
+      });
+    }
+  };
+  fillGroups(FIRST_GROUPS, rng);
   const world = worldExamples(rng, (t) => [...new Set([0, 1, 2, 3, 4, 5].map(() => surface(t.toLowerCase(), rng)))], opts.definitions, opts.prose);
   train.push(...world.train);
   heldout.push(...world.heldout);
+  if (opts.moreTemplates ?? true) fillGroups(MORE_GROUPS, new Rng(opts.seed + 101));
+  if (opts.harmWordSentences) {
+    const picked = new Rng(opts.seed + 103).shuffle(harmWordSentences().slice()).slice(0, opts.harmWordSentences);
+    picked.forEach((text, i) => (i % 5 === 0 ? heldout : train).push({ text, labels: [], source: 'wordnet-harm' }));
+  }
   const safeTrain = train.filter((e) => e.labels.length === 0);
   const augmented: Example[] = [];
   // Streamed replies are moderated while they grow, so the start of a safe text must read as

@@ -38,24 +38,24 @@ test('results have the OpenAI shape', () => {
 // Precision is high throughout; recall on unseen phrasings is the weak side, worst for
 // hate/threatening (unseen groups in unseen threatening shapes) and harassment/threatening.
 const FLOORS: Record<Category, [precision: number, recall: number]> = {
-  harassment: [0.87, 0.53],
-  'harassment/threatening': [0.73, 0.36],
-  hate: [0.96, 0.55],
-  'hate/threatening': [0.82, 0.23],
-  illicit: [0.78, 0.51],
-  'illicit/violent': [0.95, 0.46],
-  'self-harm': [0.96, 0.81],
-  'self-harm/intent': [0.9, 0.63],
-  'self-harm/instructions': [0.79, 0.79],
-  sexual: [0.96, 0.52],
-  'sexual/minors': [0.96, 0.84],
-  violence: [0.88, 0.44],
-  'violence/graphic': [0.9, 0.47],
+  harassment: [0.9, 0.45],
+  'harassment/threatening': [0.83, 0.37],
+  hate: [0.93, 0.4],
+  'hate/threatening': [0.87, 0.21],
+  illicit: [0.79, 0.42],
+  'illicit/violent': [0.91, 0.33],
+  'self-harm': [0.95, 0.51],
+  'self-harm/intent': [0.81, 0.43],
+  'self-harm/instructions': [0.79, 0.32],
+  sexual: [0.96, 0.42],
+  'sexual/minors': [0.96, 0.72],
+  violence: [0.89, 0.33],
+  'violence/graphic': [0.95, 0.24],
 };
-// 200-word messages of held-out safe texts: the shipped model flags over half (report.md), because
-// a message of ~20 texts and ~40 windows almost always contains one of the few held-out templates it
-// gets wrong. A ceiling, so a model that trips more often fails.
-const LONG_SAFE_CEILING = 0.65;
+// 200-word messages of held-out safe texts: the shipped model flags about 40% (report.md), because
+// a message of ~20 texts and ~40 windows often contains one of the held-out templates it gets
+// wrong. A ceiling, so a model that trips more often fails.
+const LONG_SAFE_CEILING = 0.5;
 
 test('precision and recall per category on held-out templates', () => {
   const ev = evaluate(heldout(), flaggedAs);
@@ -66,7 +66,7 @@ test('precision and recall per category on held-out templates', () => {
     assert.ok(m.precision >= p, `${c}: precision ${m.precision.toFixed(3)} < ${p}`);
     assert.ok(m.recall >= r, `${c}: recall ${m.recall.toFixed(3)} < ${r}`);
   }
-  assert.ok(ev.flagged.precision >= 0.91 && ev.flagged.recall >= 0.61, JSON.stringify(ev.flagged));
+  assert.ok(ev.flagged.precision >= 0.91 && ev.flagged.recall >= 0.47, JSON.stringify(ev.flagged));
 });
 
 test('obfuscated unsafe text is still flagged', () => {

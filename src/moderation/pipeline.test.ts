@@ -1,12 +1,19 @@
 // Training end to end on a small corpus: determinism for a seed, and reports changing the model.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PLAIN_SOURCE, runPipeline, withHarmfulSentence } from './pipeline.ts';
+import { calibrationShift, PLAIN_SOURCE, runPipeline, withHarmfulSentence } from './pipeline.ts';
+import { MODEL_FORMAT } from './classifier.ts';
+import { buildCorpus, DEFAULT_CORPUS, MORE_GROUPS } from './corpus.ts';
+import { harmWordSentences } from './corpus-wordnet.ts';
+import { DEFAULT_FEATURES } from './features.ts';
+import { classText } from './lexicon.ts';
+import { normalize } from './normalize.ts';
+import { DEFAULT_TRAIN } from './trainer.ts';
 import { Rng } from './random.ts';
 import { reportToExample } from './reports.ts';
 import { CATEGORIES } from './taxonomy.ts';
 
-const small = { epochs: 3, dims: 1 << 14, corpus: { perTemplate: 3, definitions: 150, prose: 150 } };
+const small = { epochs: 3, dims: 1 << 14, corpus: { perTemplate: 3, definitions: 150, prose: 150, harmWordSentences: 300 } };
 
 test('training is deterministic for a seed and differs across seeds', () => {
   const a = runPipeline({ seed: 5, ...small });
@@ -52,4 +59,40 @@ test('long-message metrics: one harmful sentence inserted whole, ordinary text e
   }
   for (const s of ['everyday#3', 'coding#22', 'wordnet', 'world-prose']) assert.ok(PLAIN_SOURCE.test(s), s);
   for (const s of ['twin-crime-safety#2', 'twin-protective#1', 'world-drugs-twin', 'violence#0']) assert.ok(!PLAIN_SOURCE.test(s), s);
+});
+
+test('calibration subtracts the validation-part shift from every bias, and a lower target means a higher line', () => {
+  const corpus = buildCorpus({ ...DEFAULT_CORPUS, ...small.corpus, seed: 5 });
+  const trainOpts = { ...DEFAULT_TRAIN, seed: 5, epochs: 3, features: { ...DEFAULT_FEATURES, dims: 1 << 14 } };
+  const info = { format: MODEL_FORMAT as typeof MODEL_FORMAT, version: '', categories: [...CATEGORIES], thresholds: CATEGORIES.map(() => 0.5), training: {} };
+  const strict = calibrationShift(corpus.train, 0.01, trainOpts, info);
+  const loose = calibrationShift(corpus.train, 0.3, trainOpts, info);
+  assert.ok(strict.valSafe > 50, `validation safe texts: ${strict.valSafe}`);
+  assert.ok(strict.shift > loose.shift, `shift at 1% ${strict.shift} vs at 30% ${loose.shift}`);
+  const plain = runPipeline({ seed: 5, ...small, flagTarget: 0 });
+  const calibrated = runPipeline({ seed: 5, ...small, flagTarget: 0.3 });
+  assert.equal(plain.report.calibration, undefined);
+  assert.deepEqual(calibrated.classifier.weight, plain.classifier.weight);
+  const shift = calibrated.report.calibration!.shift;
+  assert.ok(Math.abs(shift - loose.shift) < 1e-6);
+  for (let c = 0; c < CATEGORIES.length; c++) assert.ok(Math.abs(calibrated.classifier.bias[c] - (plain.classifier.bias[c] - shift)) < 1e-5);
+});
+
+test('the second template set leaves the first set and the world examples as they were', () => {
+  const names = new Set(MORE_GROUPS.map((g) => g.name));
+  const opts = { ...DEFAULT_CORPUS, ...small.corpus, seed: 5 };
+  const without = buildCorpus({ ...opts, moreTemplates: false }).heldout;
+  const withMore = buildCorpus(opts).heldout;
+  const fromMore = withMore.filter((e) => names.has(e.source.split('#')[0]));
+  assert.ok(fromMore.length > 100);
+  assert.deepEqual(withMore.filter((e) => !names.has(e.source.split('#')[0])), without);
+  assert.ok(withMore.some((e) => e.source === 'wordnet-harm'));
+});
+
+test('WordNet sentences with a lexicon word: everyday senses, nothing marked offensive', () => {
+  const s = harmWordSentences();
+  assert.ok(s.length > 5000, `${s.length}`);
+  for (const t of s) assert.match(classText(normalize(t)), /__\w+__/, t);
+  assert.ok(!s.some((t) => /\b(offensive|obscene|slur)\b/i.test(t)));
+  assert.ok(s.some((t) => t.startsWith('cleaver: ')), 'a kitchen knife definition');
 });

@@ -5,14 +5,13 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MODEL_FORMAT, type Classifier, type ModelInfo } from './classifier.ts';
-import { EVERYDAY } from './corpus-everyday.ts';
-import { buildCorpus, DEFAULT_CORPUS, type CorpusOptions, type Example } from './corpus.ts';
+import { buildCorpus, DEFAULT_CORPUS, EVERYDAY_GROUPS, splitValidation, type CorpusOptions, type Example } from './corpus.ts';
 import { evaluate, type Evaluation } from './evaluate.ts';
 import { DEFAULT_FEATURES } from './features.ts';
 import { obfuscate } from './obfuscate.ts';
 import { Rng } from './random.ts';
 import { CATEGORIES, type Category } from './taxonomy.ts';
-import { DEFAULT_TRAIN, trainClassifier } from './trainer.ts';
+import { DEFAULT_TRAIN, trainClassifier, type TrainOptions } from './trainer.ts';
 import { buildVerifier, DEFAULT_CASCADE, type CascadeOptions, type ThresholdChoice } from './cascade.ts';
 import { initEngine } from '../engine/ops.ts';
 
@@ -22,6 +21,9 @@ export interface PipelineOptions {
   dims?: number;
   /** Corpus size knobs (tests use a small corpus). */
   corpus?: Partial<Omit<CorpusOptions, 'seed'>>;
+  /** Calibration target: the share of the validation part's safe texts (corpus.ts: isValidation)
+   *  that the model may flag (see calibrationShift; default DEFAULT_FLAG_TARGET; 0: no calibration). */
+  flagTarget?: number;
   /** Confirmed reports as examples (reports.ts). */
   reports?: Example[];
   log?: (line: string) => void;
@@ -35,6 +37,8 @@ export interface TrainReport {
   splitVocabulary: boolean;
   reportExamples: number;
   heldoutExamples: number;
+  /** The logit shift subtracted from every bias (calibrationShift), when the model was calibrated. */
+  calibration?: { target: number; shift: number; valSafe: number };
   heldout: Evaluation;
   /** The held-out unsafe texts with words disguised (leet, spacing, ...): recall of "flagged". */
   obfuscatedRecall: number;
@@ -84,7 +88,11 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
   const features = { ...DEFAULT_FEATURES, dims: opts.dims ?? DEFAULT_FEATURES.dims };
   const trainOpts = { ...DEFAULT_TRAIN, seed: opts.seed, epochs: opts.epochs ?? DEFAULT_TRAIN.epochs, features };
   const info: Omit<ModelInfo, 'features'> = { format: MODEL_FORMAT, version: '', categories: [...CATEGORIES], thresholds: CATEGORIES.map(() => 0.5), training: {} };
+  const target = opts.flagTarget ?? DEFAULT_FLAG_TARGET;
+  const calibration = target > 0 ? calibrationShift(train, target, trainOpts, info) : undefined;
+  if (calibration) log(`calibration: a probe model without the validation part flags ${(target * 100).toFixed(1)}% of its ${calibration.valSafe} safe texts at logit ${calibration.shift.toFixed(3)}`);
   const classifier = trainClassifier(train, { ...trainOpts, onEpoch: (e, loss) => log(`epoch ${e}: loss ${loss.toFixed(5)}`) }, info);
+  if (calibration) for (let c = 0; c < classifier.bias.length; c++) classifier.bias[c] -= calibration.shift;
   const trainSeconds = (performance.now() - t0) / 1000;
   const m = measure(classifier, corpus.heldout, opts.seed);
   // The version names the weights: the same seed and data give the same version.
@@ -97,6 +105,7 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
     splitVocabulary: opts.corpus?.splitVocabulary ?? false,
     reportExamples: reports.length,
     heldoutExamples: corpus.heldout.length,
+    ...(calibration ? { calibration: { target, ...calibration } } : {}),
     ...m,
     trainSeconds: Math.round(trainSeconds * 10) / 10,
   };
@@ -107,8 +116,30 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
     trainExamples: report.trainExamples,
     reportExamples: report.reportExamples,
     heldoutFlaggedF1: round(m.heldout.flagged.f1),
+    ...(calibration ? { calibration: { target, shift: round(calibration.shift), valSafe: calibration.valSafe } } : {}),
   };
   return { classifier, report, train, heldoutSet: corpus.heldout, measures: m };
+}
+
+/**
+ * Where the flag line goes. The trainer weights positives up (trainer.ts), which puts the 0.5 line
+ * where about 5% of unseen safe phrasings are flagged, and a 200-word message of twenty sentences
+ * then trips on one of them more often than not (issue 7). Calibration moves the line to an
+ * explicit target instead: a probe model is trained without the validation part of the training
+ * templates (corpus.ts: isValidation; the held-out templates are never used), each validation safe
+ * text gets its highest logit over windows and categories, and the shift is the logit above which
+ * `target` of them lie. The final model, trained on everything, has the shift subtracted from every
+ * bias, so its scores, flags and the policy's thresholds all move together.
+ */
+export const DEFAULT_FLAG_TARGET = 0.01;
+
+export function calibrationShift(train: Example[], target: number, trainOpts: TrainOptions, info: Omit<ModelInfo, 'features'>): { shift: number; valSafe: number } {
+  const { fit, val } = splitValidation(train);
+  const probe = trainClassifier(fit, trainOpts, info);
+  const logit = (p: number) => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
+  const top = val.filter((e) => e.labels.length === 0).map((e) => logit(Math.max(...probe.linearScore(e.text)))).sort((a, b) => b - a);
+  if (top.length === 0) return { shift: 0, valSafe: 0 };
+  return { shift: top[Math.min(top.length - 1, Math.floor(target * top.length))], valSafe: top.length };
 }
 
 /**
@@ -188,7 +219,7 @@ export function longSafeMessages(safe: Example[], n: number, rng: Rng): string[]
 }
 
 /** Sources of ordinary held-out text: everyday requests by domain, WordNet and the world's prose. */
-export const PLAIN_SOURCE = new RegExp(`^(${['everyday', ...EVERYDAY.map((g) => g.name), 'wordnet', 'world-prose'].join('|')})(#|$)`);
+export const PLAIN_SOURCE = new RegExp(`^(${['everyday', ...EVERYDAY_GROUPS.map((g) => g.name), 'wordnet', 'wordnet-harm', 'world-prose'].join('|')})(#|$)`);
 
 /** Each message with one unsafe text inserted between two of its sentences, at a random place. */
 export function withHarmfulSentence(messages: string[], unsafe: Example[], rng: Rng): { text: string; labels: Category[] }[] {
@@ -234,6 +265,9 @@ export function writeReport(dir: string, r: TrainReport): void {
     '',
     formatTable(r),
     '',
+    ...(r.calibration
+      ? [`Calibrated (\`--flag-target ${r.calibration.target}\`): a probe model trained without a validation part of the training templates flagged ${(r.calibration.target * 100).toFixed(1)}% of that part's ${r.calibration.valSafe} safe texts at logit ${r.calibration.shift.toFixed(2)}, and that shift was subtracted from every bias.`, '']
+      : []),
     `- Held-out unsafe texts with disguised words (leetspeak, spacing, repeats, look-alike letters): ${(r.obfuscatedRecall * 100).toFixed(1)}% still flagged (undisguised: ${(r.heldout.flagged.recall * 100).toFixed(1)}%).`,
     `- Held-out safe texts (everyday requests and benign twins) flagged: ${(r.safeFalsePositiveRate * 100).toFixed(1)}%.`,
     `- Messages of about 200 words made of held-out safe texts (a third of them hard benign twins) flagged: ${(r.longSafeFalsePositiveRate * 100).toFixed(1)}%.`,

@@ -12,9 +12,10 @@ export function register(train: Command): void {
     .option('--seed <n>', 'random seed (corpus, shuffles, dropout)', '1')
     .option('--epochs <n>', 'passes over the training data', '10')
     .option('--split-vocabulary', 'also hold out a quarter of the harmful words (a stricter split, for measuring only)')
+    .option('--flag-target <share>', 'calibrate the flag line so that this share of unseen safe phrasings (a validation part of the training templates) is flagged; 0 turns calibration off', '0.01')
     .option('--reports <file>', 'JSONL of confirmed user reports to train on ({text, kind, categories})')
     .option('--verifier', 'also train the neural verifier of the cascade (src/moderation/cascade.ts) and save it in OUT/verifier (measured in src/moderation/README.md: not yet worth shipping)')
-    .action(async (opts: { out: string; seed: string; epochs: string; reports?: string; splitVocabulary?: boolean; verifier?: boolean }) => {
+    .action(async (opts: { out: string; seed: string; epochs: string; flagTarget: string; reports?: string; splitVocabulary?: boolean; verifier?: boolean }) => {
       const { UserError } = await import('../../util/errors.ts');
       const { runCascadePipeline, formatTable, writeReport } = await import('../../moderation/pipeline.ts');
       const { readReports } = await import('../../moderation/reports.ts');
@@ -22,8 +23,10 @@ export function register(train: Command): void {
       const epochs = Number(opts.epochs);
       if (!Number.isInteger(seed) || seed < 0) throw new UserError(`--seed must be a non-negative integer, got ${opts.seed}`);
       if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) throw new UserError(`--epochs must be an integer from 1 to 1000, got ${opts.epochs}`);
+      const flagTarget = Number(opts.flagTarget);
+      if (!Number.isFinite(flagTarget) || flagTarget < 0 || flagTarget > 0.5) throw new UserError(`--flag-target must be a share from 0 to 0.5 (0.01 is 1%), got ${opts.flagTarget}`);
       const reports = opts.reports ? readReports(opts.reports) : [];
-      const { classifier, report } = await runCascadePipeline({ seed, epochs, reports, corpus: { splitVocabulary: opts.splitVocabulary }, verifier: opts.verifier ? {} : false, log: (l) => console.error(l) });
+      const { classifier, report } = await runCascadePipeline({ seed, epochs, flagTarget, reports, corpus: { splitVocabulary: opts.splitVocabulary }, verifier: opts.verifier ? {} : false, log: (l) => console.error(l) });
       classifier.save(opts.out);
       writeReport(opts.out, report);
       console.log(`moderation classifier ${report.version} written to ${opts.out}`);
