@@ -17,7 +17,10 @@ import { obfuscate } from './obfuscate.ts';
 import { Rng } from './random.ts';
 import { EVERYDAY } from './corpus-everyday.ts';
 import { EVERYDAY_MORE } from './corpus-everyday-more.ts';
+import { SAFE_AWARE } from './corpus-safe-aware.ts';
+import { SAFE_IDIOMS } from './corpus-safe-idioms.ts';
 import { SAFE_SENSES } from './corpus-safe-senses.ts';
+import { UNSAFE_WEAK } from './corpus-unsafe-weak.ts';
 import { UNSAFE_ACTS } from './corpus-unsafe-acts.ts';
 import { UNSAFE_PEOPLE } from './corpus-unsafe-people.ts';
 import { SAFE } from './corpus-safe.ts';
@@ -73,7 +76,7 @@ export interface CorpusOptions {
 export const FIRST_GROUPS: TemplateGroup[] = [...UNSAFE, ...UNSAFE_MORE, ...SAFE, ...EVERYDAY];
 /** The second set (issue 7, session 4): new phrasings of every kind, written against the first set's
  *  held-out failures by kind, not by template (src/moderation/README.md). */
-export const MORE_GROUPS: TemplateGroup[] = [...UNSAFE_PEOPLE, ...UNSAFE_ACTS, ...SAFE_SENSES, ...EVERYDAY_MORE];
+export const MORE_GROUPS: TemplateGroup[] = [...UNSAFE_PEOPLE, ...UNSAFE_ACTS, ...SAFE_SENSES, ...EVERYDAY_MORE, ...UNSAFE_WEAK, ...SAFE_AWARE, ...SAFE_IDIOMS];
 /** Groups of ordinary requests and text, filled `everydayPerTemplate` times. */
 export const EVERYDAY_GROUPS: TemplateGroup[] = [...EVERYDAY, ...EVERYDAY_MORE];
 

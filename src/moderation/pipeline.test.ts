@@ -61,21 +61,22 @@ test('long-message metrics: one harmful sentence inserted whole, ordinary text e
   for (const s of ['twin-crime-safety#2', 'twin-protective#1', 'world-drugs-twin', 'violence#0']) assert.ok(!PLAIN_SOURCE.test(s), s);
 });
 
-test('calibration subtracts the validation-part shift from every bias, and a lower target means a higher line', () => {
+test('calibration subtracts each category\'s validation-part line from its bias, and a lower target means higher lines', () => {
   const corpus = buildCorpus({ ...DEFAULT_CORPUS, ...small.corpus, seed: 5 });
   const trainOpts = { ...DEFAULT_TRAIN, seed: 5, epochs: 3, features: { ...DEFAULT_FEATURES, dims: 1 << 14 } };
   const info = { format: MODEL_FORMAT as typeof MODEL_FORMAT, version: '', categories: [...CATEGORIES], thresholds: CATEGORIES.map(() => 0.5), training: {} };
   const strict = calibrationShift(corpus.train, 0.01, trainOpts, info);
   const loose = calibrationShift(corpus.train, 0.3, trainOpts, info);
   assert.ok(strict.valSafe > 50, `validation safe texts: ${strict.valSafe}`);
-  assert.ok(strict.shift > loose.shift, `shift at 1% ${strict.shift} vs at 30% ${loose.shift}`);
+  CATEGORIES.forEach((c, i) => assert.ok(strict.shifts[i] >= loose.shifts[i], `${c}: line at 1% ${strict.shifts[i]} vs at 30% ${loose.shifts[i]}`));
+  assert.ok(strict.shifts.some((x, i) => x > loose.shifts[i]));
   const plain = runPipeline({ seed: 5, ...small, flagTarget: 0 });
   const calibrated = runPipeline({ seed: 5, ...small, flagTarget: 0.3 });
   assert.equal(plain.report.calibration, undefined);
   assert.deepEqual(calibrated.classifier.weight, plain.classifier.weight);
-  const shift = calibrated.report.calibration!.shift;
-  assert.ok(Math.abs(shift - loose.shift) < 1e-6);
-  for (let c = 0; c < CATEGORIES.length; c++) assert.ok(Math.abs(calibrated.classifier.bias[c] - (plain.classifier.bias[c] - shift)) < 1e-5);
+  const shifts = calibrated.report.calibration!.shifts;
+  assert.deepEqual(shifts, loose.shifts);
+  for (let c = 0; c < CATEGORIES.length; c++) assert.ok(Math.abs(calibrated.classifier.bias[c] - (plain.classifier.bias[c] - shifts[c])) < 1e-5);
 });
 
 test('the second template set leaves the first set and the world examples as they were', () => {

@@ -37,8 +37,8 @@ export interface TrainReport {
   splitVocabulary: boolean;
   reportExamples: number;
   heldoutExamples: number;
-  /** The logit shift subtracted from every bias (calibrationShift), when the model was calibrated. */
-  calibration?: { target: number; shift: number; valSafe: number };
+  /** The per-category logit shifts subtracted from the biases (calibrationShift), when the model was calibrated. */
+  calibration?: { target: number; shifts: number[]; valSafe: number };
   heldout: Evaluation;
   /** The held-out unsafe texts with words disguised (leet, spacing, ...): recall of "flagged". */
   obfuscatedRecall: number;
@@ -90,9 +90,9 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
   const info: Omit<ModelInfo, 'features'> = { format: MODEL_FORMAT, version: '', categories: [...CATEGORIES], thresholds: CATEGORIES.map(() => 0.5), training: {} };
   const target = opts.flagTarget ?? DEFAULT_FLAG_TARGET;
   const calibration = target > 0 ? calibrationShift(train, target, trainOpts, info) : undefined;
-  if (calibration) log(`calibration: a probe model without the validation part flags ${(target * 100).toFixed(1)}% of its ${calibration.valSafe} safe texts at logit ${calibration.shift.toFixed(3)}`);
+  if (calibration) log(`calibration: per-category logit lines ${calibration.shifts.map((x) => x.toFixed(2)).join(' ')} flag ${(target * 100).toFixed(1)}% of the validation part's ${calibration.valSafe} safe texts`);
   const classifier = trainClassifier(train, { ...trainOpts, onEpoch: (e, loss) => log(`epoch ${e}: loss ${loss.toFixed(5)}`) }, info);
-  if (calibration) for (let c = 0; c < classifier.bias.length; c++) classifier.bias[c] -= calibration.shift;
+  if (calibration) for (let c = 0; c < classifier.bias.length; c++) classifier.bias[c] -= calibration.shifts[c];
   const trainSeconds = (performance.now() - t0) / 1000;
   const m = measure(classifier, corpus.heldout, opts.seed);
   // The version names the weights: the same seed and data give the same version.
@@ -116,7 +116,7 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
     trainExamples: report.trainExamples,
     reportExamples: report.reportExamples,
     heldoutFlaggedF1: round(m.heldout.flagged.f1),
-    ...(calibration ? { calibration: { target, shift: round(calibration.shift), valSafe: calibration.valSafe } } : {}),
+    ...(calibration ? { calibration: { target, shifts: calibration.shifts.map(round), valSafe: calibration.valSafe } } : {}),
   };
   return { classifier, report, train, heldoutSet: corpus.heldout, measures: m };
 }
@@ -127,19 +127,32 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
  * then trips on one of them more often than not (issue 7). Calibration moves the line to an
  * explicit target instead: a probe model is trained without the validation part of the training
  * templates (corpus.ts: isValidation; the held-out templates are never used), each validation safe
- * text gets its highest logit over windows and categories, and the shift is the logit above which
- * `target` of them lie. The final model, trained on everything, has the shift subtracted from every
+ * text gets its logit per category (highest over windows), and each category gets the line above which
+ * the same share of those texts lie, that share chosen so that `target` of the texts cross at least
+ * one line (categories whose safe texts score low get a low line, and so more recall, for the same
+ * budget). The final model, trained on everything, has each line subtracted from its category's
  * bias, so its scores, flags and the policy's thresholds all move together.
  */
 export const DEFAULT_FLAG_TARGET = 0.01;
 
-export function calibrationShift(train: Example[], target: number, trainOpts: TrainOptions, info: Omit<ModelInfo, 'features'>): { shift: number; valSafe: number } {
+export function calibrationShift(train: Example[], target: number, trainOpts: TrainOptions, info: Omit<ModelInfo, 'features'>): { shifts: number[]; valSafe: number } {
   const { fit, val } = splitValidation(train);
   const probe = trainClassifier(fit, trainOpts, info);
   const logit = (p: number) => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
-  const top = val.filter((e) => e.labels.length === 0).map((e) => logit(Math.max(...probe.linearScore(e.text)))).sort((a, b) => b - a);
-  if (top.length === 0) return { shift: 0, valSafe: 0 };
-  return { shift: top[Math.min(top.length - 1, Math.floor(target * top.length))], valSafe: top.length };
+  const rows = val.filter((e) => e.labels.length === 0).map((e) => Array.from(probe.linearScore(e.text), logit));
+  if (rows.length === 0) return { shifts: CATEGORIES.map(() => 0), valSafe: 0 };
+  // Each category's line sits where the same share q of the validation safe texts lie above it; q is
+  // the largest share whose union (texts above any line) stays within the target.
+  const sorted = CATEGORIES.map((_, c) => rows.map((r) => r[c]).sort((a, b) => b - a));
+  const linesAt = (q: number) => sorted.map((col) => col[Math.min(col.length - 1, Math.floor(q * col.length))]);
+  const union = (lines: number[]) => rows.filter((r) => r.some((x, c) => x > lines[c])).length / rows.length;
+  let lo = 0, hi = target;
+  for (let i = 0; i < 30; i++) {
+    const mid = (lo + hi) / 2;
+    if (union(linesAt(mid)) <= target) lo = mid;
+    else hi = mid;
+  }
+  return { shifts: linesAt(lo), valSafe: rows.length };
 }
 
 /**
@@ -266,7 +279,7 @@ export function writeReport(dir: string, r: TrainReport): void {
     formatTable(r),
     '',
     ...(r.calibration
-      ? [`Calibrated (\`--flag-target ${r.calibration.target}\`): a probe model trained without a validation part of the training templates flagged ${(r.calibration.target * 100).toFixed(1)}% of that part's ${r.calibration.valSafe} safe texts at logit ${r.calibration.shift.toFixed(2)}, and that shift was subtracted from every bias.`, '']
+      ? [`Calibrated (\`--flag-target ${r.calibration.target}\`): a probe model trained without a validation part of the training templates got one logit line per category such that ${(r.calibration.target * 100).toFixed(1)}% of that part's ${r.calibration.valSafe} safe texts cross any of them (${CATEGORIES.map((c, i) => `${c} ${r.calibration!.shifts[i].toFixed(2)}`).join(', ')}), and each line was subtracted from its category's bias.`, '']
       : []),
     `- Held-out unsafe texts with disguised words (leetspeak, spacing, repeats, look-alike letters): ${(r.obfuscatedRecall * 100).toFixed(1)}% still flagged (undisguised: ${(r.heldout.flagged.recall * 100).toFixed(1)}%).`,
     `- Held-out safe texts (everyday requests and benign twins) flagged: ${(r.safeFalsePositiveRate * 100).toFixed(1)}%.`,
