@@ -283,7 +283,7 @@ export function writeReport(dir: string, r: TrainReport): void {
       : []),
     `- Held-out unsafe texts with disguised words (leetspeak, spacing, repeats, look-alike letters): ${(r.obfuscatedRecall * 100).toFixed(1)}% still flagged (undisguised: ${(r.heldout.flagged.recall * 100).toFixed(1)}%).`,
     `- Held-out safe texts (everyday requests and benign twins) flagged: ${(r.safeFalsePositiveRate * 100).toFixed(1)}%.`,
-    `- Messages of about 200 words made of held-out safe texts (a third of them hard benign twins) flagged: ${(r.longSafeFalsePositiveRate * 100).toFixed(1)}%.`,
+    `- Messages of about 200 words made of held-out safe texts (ordinary text and hard benign twins) flagged: ${(r.longSafeFalsePositiveRate * 100).toFixed(1)}%.`,
     `- Messages of about 200 words made of held-out ordinary text only (everyday requests, WordNet, prose; no twins) flagged: ${(r.longPlainFalsePositiveRate * 100).toFixed(1)}%.`,
     `- The same 200-word safe messages with one held-out unsafe text inserted, flagged with one of its categories: ${(r.longHarmfulRecall * 100).toFixed(1)}% (the unsafe texts alone: ${(r.shortCategoryRecall * 100).toFixed(1)}%).`,
     '',
