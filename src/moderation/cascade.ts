@@ -64,6 +64,8 @@ export interface CascadeOptions {
   maxFlagLoss: number;
   /** Windows whose highest linear score reaches this are verified. */
   verifyFrom: number;
+  /** Steps between validation-loss checks for early stopping (0: none; the last weights are kept). */
+  validateEvery: number;
   log?: (line: string) => void;
 }
 
@@ -78,6 +80,7 @@ export const DEFAULT_CASCADE: Omit<CascadeOptions, 'seed'> = {
   twins: 16,
   maxFlagLoss: 0.035,
   verifyFrom: 0.3,
+  validateEvery: 500,
 };
 
 const KIND_WORDS = ['kind', 'clever', 'funny', 'brilliant', 'talented', 'generous', 'thoughtful', 'cheerful', 'patient', 'creative'];
@@ -273,9 +276,11 @@ export function buildVerifier(linear: Classifier, train: Example[], o: CascadeOp
   const fit = [...split.fit, ...frameTwins(o.seed, o.twins, false)];
   const val = [...split.val, ...frameTwins(o.seed, o.twins, true)];
   const { examples, hard } = verifierExamples(fit, linear, o);
+  // Early stopping on windows of the validation part (a sample, so a check costs seconds).
+  const validation = o.validateEvery ? new Rng(o.seed + 31).shuffle(verifierExamples(val, linear, o).examples).slice(0, 3000) : undefined;
   log(`verifier: ${examples.length} training windows (${hard} hard negatives, weight ${o.hardWeight}), ${val.length} validation texts`);
   const verifier = newVerifier(o.base, o.seed, fit.map((e) => e.text), o.verifyFrom);
-  const loss = trainVerifier(verifier, examples, { seed: o.seed, steps: o.steps, batch: o.batch, lr: o.lr, maxSeconds: o.maxSeconds || undefined, log, every: 500 });
+  const loss = trainVerifier(verifier, examples, { seed: o.seed, steps: o.steps, batch: o.batch, lr: o.lr, maxSeconds: o.maxSeconds || undefined, log, every: 500, validation, validateEvery: o.validateEvery || undefined });
   const choice = chooseThreshold(linear, verifier, val, o.maxFlagLoss);
   verifier.info = {
     ...verifier.info,
@@ -293,6 +298,7 @@ export function buildVerifier(linear: Classifier, train: Example[], o: CascadeOp
       hardNegatives: hard,
       lossFirst: round(loss.first),
       lossLast: round(loss.last),
+      ...(loss.best ? { bestStep: loss.best.step, bestValidationLoss: round(loss.best.loss) } : {}),
       seconds: Math.round(loss.seconds),
       validation: Object.fromEntries(Object.entries(choice).map(([k, v]) => [k, round(v)])),
     },

@@ -17,7 +17,7 @@ import { auc } from './cascade.ts';
 import { DEFAULT_FEATURES } from './features.ts';
 import { createModerator } from './moderator.ts';
 import { CATEGORIES } from './taxonomy.ts';
-import { trainVerifier, Verifier, VERIFIER_FORMAT, type VerifierExample } from './verifier.ts';
+import { trainVerifier, Verifier, VERIFIER_FORMAT, verifierLoss, type VerifierExample } from './verifier.ts';
 
 before(async () => {
   await initEngine({ threads: 1 });
@@ -117,4 +117,21 @@ test('a model directory with a verifier saves and loads as a cascade; one withou
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('early stopping keeps the weights of the best validation loss', () => {
+  // Validation labels are the opposite of training's, so validation loss rises as training fits:
+  // the best check is an early one, and the kept weights must score exactly that loss again.
+  const flipped = toyExamples().map((e) => ({ ...e, label: (1 - e.label) as 0 | 1 }));
+  const v = tinyVerifier(5);
+  const r = trainVerifier(v, toyExamples(), { seed: 1, steps: 60, batch: 10, lr: 3e-3, every: 1000, validation: flipped, validateEvery: 10 });
+  assert.ok(r.best, 'a best step is reported');
+  assert.ok(r.best.step < 60, `best step ${r.best.step}`);
+  assert.ok(Math.abs(verifierLoss(v, flipped) - r.best.loss) < 1e-5, `kept weights give ${verifierLoss(v, flipped)}, best was ${r.best.loss}`);
+  // Without validation the last weights stay, and training fits: the flipped loss is then higher.
+  const w = tinyVerifier(5);
+  trainVerifier(w, toyExamples(), { seed: 1, steps: 60, batch: 10, lr: 3e-3, every: 1000 });
+  assert.ok(verifierLoss(w, flipped) > r.best.loss);
+  v.dispose();
+  w.dispose();
 });

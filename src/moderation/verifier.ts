@@ -157,13 +157,28 @@ export interface VerifierTrainOptions {
   /** Called every `every` steps with the step and the mean loss since the last call. */
   onLoss?: (step: number, loss: number) => void;
   every?: number;
+  /** Early stopping: every `validateEvery` steps the weighted cross-entropy on these windows is
+   *  measured, and the weights of the best measurement are the ones kept at the end. */
+  validation?: VerifierExample[];
+  validateEvery?: number;
+}
+
+/** Weighted binary cross-entropy of the verifier on `examples` (Σ w·BCE / Σ w). */
+export function verifierLoss(v: Verifier, examples: VerifierExample[]): number {
+  const z = v.logitsOfIds(examples.map((e) => v.ids(e.text)));
+  let loss = 0, wsum = 0;
+  examples.forEach((e, k) => {
+    loss += e.weight * (Math.max(z[k], 0) + Math.log1p(Math.exp(-Math.abs(z[k]))) - e.label * z[k]);
+    wsum += e.weight;
+  });
+  return loss / Math.max(wsum, 1e-12);
 }
 
 /**
  * Trains the verifier's model in place on `examples` with weighted binary cross-entropy
  * (loss = Σ w·BCE / Σ w per batch). Returns the mean loss of the first and last tenth of the steps.
  */
-export function trainVerifier(v: Verifier, examples: VerifierExample[], o: VerifierTrainOptions): { first: number; last: number; steps: number; seconds: number } {
+export function trainVerifier(v: Verifier, examples: VerifierExample[], o: VerifierTrainOptions): { first: number; last: number; steps: number; seconds: number; best?: { step: number; loss: number } } {
   if (examples.length === 0) throw new UserError('verifier: no training examples');
   const log = o.log ?? (() => {});
   const rng = new Rng(o.seed + 17);
@@ -175,6 +190,16 @@ export function trainVerifier(v: Verifier, examples: VerifierExample[], o: Verif
   const losses: number[] = [];
   const t0 = performance.now();
   let cursor = 0, window = 0, windowN = 0;
+  let best: { step: number; loss: number; weights: ReturnType<typeof v.model.toTensors> } | undefined;
+  let validated = 0;
+  const validate = (step: number) => {
+    if (!o.validation?.length || step === validated) return;
+    validated = step;
+    const loss = verifierLoss(v, o.validation);
+    const better = !best || loss < best.loss;
+    log(`verifier step ${step}: validation loss ${loss.toFixed(4)}${better ? ' (best so far)' : ` (best ${best!.loss.toFixed(4)} at step ${best!.step})`}`);
+    if (better) best = { step, loss, weights: v.model.toTensors() };
+  };
   try {
     for (let s = 0; s < o.steps; s++) {
       const elapsed = (performance.now() - t0) / 1000;
@@ -215,11 +240,20 @@ export function trainVerifier(v: Verifier, examples: VerifierExample[], o: Verif
         window = 0;
         windowN = 0;
       }
+      if (o.validateEvery && (s + 1) % o.validateEvery === 0) validate(s + 1);
     }
+    validate(losses.length);
   } finally {
     trainer.dispose();
   }
+  if (best && best.step !== losses.length) {
+    for (const [name, t] of best.weights) v.model.view(name).set(t.data);
+    log(`verifier: keeping the weights of step ${best.step} (validation loss ${best.loss.toFixed(4)})`);
+  }
   const tenth = Math.max(1, Math.floor(losses.length / 10));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return { first: mean(losses.slice(0, tenth)), last: mean(losses.slice(-tenth)), steps: losses.length, seconds: (performance.now() - t0) / 1000 };
+  return {
+    first: mean(losses.slice(0, tenth)), last: mean(losses.slice(-tenth)), steps: losses.length, seconds: (performance.now() - t0) / 1000,
+    ...(best ? { best: { step: best.step, loss: best.loss } } : {}),
+  };
 }
