@@ -117,7 +117,7 @@ export const UNSAFE_INNER: TemplateGroup[] = [
   {
     // Telling someone to hurt or kill themselves in chat, gaming and social media registers.
     name: 'self-harm-goading',
-    labels: ['harassment', 'self-harm'],
+    labels: ['harassment', 'self-harm/instructions'], // encouraging self-harm is self-harm/instructions in the taxonomy, as in corpus-unsafe.ts
     templates: [
       'uninstall the game and then {harmYou}, trash player',
       'ratio + fell off + go {harmYou}',

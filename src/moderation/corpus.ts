@@ -17,7 +17,12 @@ import { obfuscate } from './obfuscate.ts';
 import { Rng } from './random.ts';
 import { EVERYDAY } from './corpus-everyday.ts';
 import { EVERYDAY_MORE } from './corpus-everyday-more.ts';
+import { EVERYDAY_DOCS } from './corpus-everyday-docs.ts';
+import { SAFE_AMBIGUOUS } from './corpus-safe-ambiguous.ts';
 import { SAFE_AWARE } from './corpus-safe-aware.ts';
+import { SAFE_CONTEXT } from './corpus-safe-context.ts';
+import { UNSAFE_CONTEXT } from './corpus-unsafe-context.ts';
+import { UNSAFE_INNER } from './corpus-unsafe-inner.ts';
 import { SAFE_IDIOMS } from './corpus-safe-idioms.ts';
 import { SAFE_SENSES } from './corpus-safe-senses.ts';
 import { UNSAFE_WEAK } from './corpus-unsafe-weak.ts';
@@ -76,9 +81,10 @@ export interface CorpusOptions {
 export const FIRST_GROUPS: TemplateGroup[] = [...UNSAFE, ...UNSAFE_MORE, ...SAFE, ...EVERYDAY];
 /** The second set (issue 7, session 4): new phrasings of every kind, written against the first set's
  *  held-out failures by kind, not by template (src/moderation/README.md). */
-export const MORE_GROUPS: TemplateGroup[] = [...UNSAFE_PEOPLE, ...UNSAFE_ACTS, ...SAFE_SENSES, ...EVERYDAY_MORE, ...UNSAFE_WEAK, ...SAFE_AWARE, ...SAFE_IDIOMS];
+export const MORE_GROUPS: TemplateGroup[] = [...UNSAFE_PEOPLE, ...UNSAFE_ACTS, ...SAFE_SENSES, ...EVERYDAY_MORE, ...UNSAFE_WEAK, ...SAFE_AWARE, ...SAFE_IDIOMS,
+  ...UNSAFE_INNER, ...UNSAFE_CONTEXT, ...SAFE_CONTEXT, ...EVERYDAY_DOCS, ...SAFE_AMBIGUOUS];
 /** Groups of ordinary requests and text, filled `everydayPerTemplate` times. */
-export const EVERYDAY_GROUPS: TemplateGroup[] = [...EVERYDAY, ...EVERYDAY_MORE];
+export const EVERYDAY_GROUPS: TemplateGroup[] = [...EVERYDAY, ...EVERYDAY_MORE, ...EVERYDAY_DOCS];
 
 export const DEFAULT_CORPUS: CorpusOptions = {
   seed: 1, perTemplate: 24, obfuscateRate: 0.3, contextRate: 0.15, prefixRate: 0.3, definitions: 5000, prose: 2000, everydayPerTemplate: 8, harmWordSentences: 5000,

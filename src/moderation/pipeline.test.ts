@@ -13,7 +13,7 @@ import { Rng } from './random.ts';
 import { reportToExample } from './reports.ts';
 import { CATEGORIES } from './taxonomy.ts';
 
-const small = { epochs: 3, dims: 1 << 14, corpus: { perTemplate: 3, definitions: 150, prose: 150, harmWordSentences: 300 } };
+const small = { epochs: 3, dims: 1 << 14, flagTarget: 0, corpus: { perTemplate: 3, definitions: 150, prose: 150, harmWordSentences: 300 } };
 
 test('training is deterministic for a seed and differs across seeds', () => {
   const a = runPipeline({ seed: 5, ...small });

@@ -122,7 +122,8 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
 }
 
 /**
- * Where the flag line goes. The trainer weights positives up (trainer.ts), which puts the 0.5 line
+ * Where the flag line goes (the default target was chosen by measurement; src/moderation/README.md
+ * says how far the held-out rate lands from it). The trainer weights positives up (trainer.ts), which puts the 0.5 line
  * where about 5% of unseen safe phrasings are flagged, and a 200-word message of twenty sentences
  * then trips on one of them more often than not (issue 7). Calibration moves the line to an
  * explicit target instead: a probe model is trained without the validation part of the training
@@ -133,7 +134,7 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
  * budget). The final model, trained on everything, has each line subtracted from its category's
  * bias, so its scores, flags and the policy's thresholds all move together.
  */
-export const DEFAULT_FLAG_TARGET = 0.01;
+export const DEFAULT_FLAG_TARGET = 0.003;
 
 export function calibrationShift(train: Example[], target: number, trainOpts: TrainOptions, info: Omit<ModelInfo, 'features'>): { shifts: number[]; valSafe: number } {
   const { fit, val } = splitValidation(train);
