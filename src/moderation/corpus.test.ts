@@ -17,7 +17,8 @@ test('held-out templates of the second set are not near-copies of training templ
     g.templates.map((t, i) => ({ t, w: words(t), heldOut: isHeldOut(i), unsafe: g.labels.length > 0, second: MORE_GROUPS.includes(g) })),
   );
   const training = all.filter((x) => !x.heldOut);
-  const held = all.filter((x) => x.heldOut && x.second);
+  // Templates of one or two content words ("help me {crime}") are slot-carried, not phrasings.
+  const held = all.filter((x) => x.heldOut && x.second && x.w.size >= 3);
   assert.ok(held.length > 400, `${held.length} held-out templates in the second set`);
   for (const h of held) {
     const near = training.find((t) => t.unsafe === h.unsafe && jaccard(h.w, t.w) >= 0.6);

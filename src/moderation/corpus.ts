@@ -21,6 +21,9 @@ import { EVERYDAY_DOCS } from './corpus-everyday-docs.ts';
 import { SAFE_AMBIGUOUS } from './corpus-safe-ambiguous.ts';
 import { SAFE_AWARE } from './corpus-safe-aware.ts';
 import { SAFE_CONTEXT } from './corpus-safe-context.ts';
+import { SAFE_NEARMISS } from './corpus-safe-nearmiss.ts';
+import { SAFE_SHORT } from './corpus-safe-short.ts';
+import { UNSAFE_INDIRECT } from './corpus-unsafe-indirect.ts';
 import { UNSAFE_CONTEXT } from './corpus-unsafe-context.ts';
 import { UNSAFE_INNER } from './corpus-unsafe-inner.ts';
 import { SAFE_IDIOMS } from './corpus-safe-idioms.ts';
@@ -82,7 +85,8 @@ export const FIRST_GROUPS: TemplateGroup[] = [...UNSAFE, ...UNSAFE_MORE, ...SAFE
 /** The second set (issue 7, session 4): new phrasings of every kind, written against the first set's
  *  held-out failures by kind, not by template (src/moderation/README.md). */
 export const MORE_GROUPS: TemplateGroup[] = [...UNSAFE_PEOPLE, ...UNSAFE_ACTS, ...SAFE_SENSES, ...EVERYDAY_MORE, ...UNSAFE_WEAK, ...SAFE_AWARE, ...SAFE_IDIOMS,
-  ...UNSAFE_INNER, ...UNSAFE_CONTEXT, ...SAFE_CONTEXT, ...EVERYDAY_DOCS, ...SAFE_AMBIGUOUS];
+  ...UNSAFE_INNER, ...UNSAFE_CONTEXT, ...SAFE_CONTEXT, ...EVERYDAY_DOCS, ...SAFE_AMBIGUOUS,
+  ...UNSAFE_INDIRECT, ...SAFE_NEARMISS, ...SAFE_SHORT];
 /** Groups of ordinary requests and text, filled `everydayPerTemplate` times. */
 export const EVERYDAY_GROUPS: TemplateGroup[] = [...EVERYDAY, ...EVERYDAY_MORE, ...EVERYDAY_DOCS];
 

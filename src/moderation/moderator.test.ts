@@ -36,27 +36,27 @@ test('results have the OpenAI shape', () => {
 // next to in-distribution numbers. Each floor sits about 0.03-0.04 under what the shipped model
 // measured (models/moderation/report.md), so a retrained model that is clearly worse fails here.
 // Precision is high throughout (the flag line is calibrated on a validation part of the templates);
-// recall on unseen phrasings is the weak side, worst for illicit/violent, illicit and self-harm.
+// recall on unseen phrasings is the weak side, worst for violence/graphic, illicit/violent and illicit.
 const FLOORS: Record<Category, [precision: number, recall: number]> = {
-  harassment: [0.92, 0.45],
-  'harassment/threatening': [0.87, 0.4],
-  hate: [0.93, 0.47],
-  'hate/threatening': [0.91, 0.43],
-  illicit: [0.78, 0.32],
-  'illicit/violent': [0.79, 0.31],
-  'self-harm': [0.96, 0.37],
-  'self-harm/intent': [0.82, 0.45],
-  'self-harm/instructions': [0.7, 0.37],
-  sexual: [0.96, 0.54],
-  'sexual/minors': [0.96, 0.53],
-  violence: [0.87, 0.5],
-  'violence/graphic': [0.96, 0.43],
+  harassment: [0.92, 0.42],
+  'harassment/threatening': [0.84, 0.37],
+  hate: [0.94, 0.4],
+  'hate/threatening': [0.94, 0.38],
+  illicit: [0.81, 0.36],
+  'illicit/violent': [0.87, 0.34],
+  'self-harm': [0.92, 0.45],
+  'self-harm/intent': [0.76, 0.43],
+  'self-harm/instructions': [0.73, 0.37],
+  sexual: [0.96, 0.43],
+  'sexual/minors': [0.96, 0.62],
+  violence: [0.91, 0.41],
+  'violence/graphic': [0.95, 0.32],
 };
 
-// 200-word messages of held-out safe texts: the shipped model flags about a third (report.md), because
+// 200-word messages of held-out safe texts: the shipped model flags about a quarter (report.md), because
 // a message of ~20 texts and ~40 windows often contains one of the held-out templates it gets
 // wrong. A ceiling, so a model that trips more often fails.
-const LONG_SAFE_CEILING = 0.45;
+const LONG_SAFE_CEILING = 0.4;
 
 test('precision and recall per category on held-out templates', () => {
   const ev = evaluate(heldout(), flaggedAs);
@@ -67,7 +67,7 @@ test('precision and recall per category on held-out templates', () => {
     assert.ok(m.precision >= p, `${c}: precision ${m.precision.toFixed(3)} < ${p}`);
     assert.ok(m.recall >= r, `${c}: recall ${m.recall.toFixed(3)} < ${r}`);
   }
-  assert.ok(ev.flagged.precision >= 0.92 && ev.flagged.recall >= 0.52, JSON.stringify(ev.flagged));
+  assert.ok(ev.flagged.precision >= 0.92 && ev.flagged.recall >= 0.47, JSON.stringify(ev.flagged));
 });
 
 test('obfuscated unsafe text is still flagged', () => {

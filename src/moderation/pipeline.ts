@@ -134,7 +134,7 @@ export function runPipeline(opts: PipelineOptions): { classifier: Classifier; re
  * budget). The final model, trained on everything, has each line subtracted from its category's
  * bias, so its scores, flags and the policy's thresholds all move together.
  */
-export const DEFAULT_FLAG_TARGET = 0.003;
+export const DEFAULT_FLAG_TARGET = 0.006;
 
 export function calibrationShift(train: Example[], target: number, trainOpts: TrainOptions, info: Omit<ModelInfo, 'features'>): { shifts: number[]; valSafe: number } {
   const { fit, val } = splitValidation(train);

@@ -12,7 +12,7 @@ export function register(train: Command): void {
     .option('--seed <n>', 'random seed (corpus, shuffles, dropout)', '1')
     .option('--epochs <n>', 'passes over the training data', '10')
     .option('--split-vocabulary', 'also hold out a quarter of the harmful words (a stricter split, for measuring only)')
-    .option('--flag-target <share>', 'calibrate the flag line so that this share of unseen safe phrasings (a validation part of the training templates) is flagged; 0 turns calibration off', '0.003')
+    .option('--flag-target <share>', 'calibrate the flag line so that this share of unseen safe phrasings (a validation part of the training templates) is flagged; 0 turns calibration off', '0.006')
     .option('--reports <file>', 'JSONL of confirmed user reports to train on ({text, kind, categories})')
     .option('--verifier', 'also train the neural verifier of the cascade (src/moderation/cascade.ts) and save it in OUT/verifier (measured in src/moderation/README.md: not yet worth shipping)')
     .action(async (opts: { out: string; seed: string; epochs: string; flagTarget: string; reports?: string; splitVocabulary?: boolean; verifier?: boolean }) => {
