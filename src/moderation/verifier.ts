@@ -24,7 +24,7 @@ import { padBatch, score, scoreBackward } from '../engine/heads.ts';
 import { loadModel, saveModel } from '../engine/load-model.ts';
 import { poolThreads } from '../engine/ops.ts';
 import { Trainer } from '../engine/trainer.ts';
-import { sigmoid } from '../training/losses.ts';
+import { bceWithLogits, sigmoid } from '../training/losses.ts';
 import { loadTokenizer, saveTokenizer } from '../tokenizer/tokenizer-files.ts';
 import { specialIds, type SpecialIds } from '../tokenizer/special-tokens.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
@@ -163,12 +163,13 @@ export interface VerifierTrainOptions {
   validateEvery?: number;
 }
 
-/** Weighted binary cross-entropy of the verifier on `examples` (Σ w·BCE / Σ w). */
-export function verifierLoss(v: Verifier, examples: VerifierExample[]): number {
-  const z = v.logitsOfIds(examples.map((e) => v.ids(e.text)));
+/** Weighted binary cross-entropy of the verifier on `examples` (Σ w·BCE / Σ w); `ids` are their
+ *  token ids when the caller already has them. */
+export function verifierLoss(v: Verifier, examples: VerifierExample[], ids = examples.map((e) => v.ids(e.text))): number {
+  const z = v.logitsOfIds(ids);
   let loss = 0, wsum = 0;
   examples.forEach((e, k) => {
-    loss += e.weight * (Math.max(z[k], 0) + Math.log1p(Math.exp(-Math.abs(z[k]))) - e.label * z[k]);
+    loss += e.weight * bceWithLogits(z[k], e.label);
     wsum += e.weight;
   });
   return loss / Math.max(wsum, 1e-12);
@@ -192,10 +193,11 @@ export function trainVerifier(v: Verifier, examples: VerifierExample[], o: Verif
   let cursor = 0, window = 0, windowN = 0;
   let best: { step: number; loss: number; weights: ReturnType<typeof v.model.toTensors> } | undefined;
   let validated = 0;
+  const validationIds = o.validation?.map((e) => v.ids(e.text));
   const validate = (step: number) => {
     if (!o.validation?.length || step === validated) return;
     validated = step;
-    const loss = verifierLoss(v, o.validation);
+    const loss = verifierLoss(v, o.validation, validationIds);
     const better = !best || loss < best.loss;
     log(`verifier step ${step}: validation loss ${loss.toFixed(4)}${better ? ' (best so far)' : ` (best ${best!.loss.toFixed(4)} at step ${best!.step})`}`);
     if (better) best = { step, loss, weights: v.model.toTensors() };
@@ -223,8 +225,7 @@ export function trainVerifier(v: Verifier, examples: VerifierExample[], o: Verif
         const d = new Float32Array(picked.length);
         picked.forEach((i, k) => {
           const e = examples[i], w = e.weight / wsum, p = sigmoid(z[k]);
-          // BCE with logits, written stably: softplus(z) − y·z.
-          loss += w * (Math.max(z[k], 0) + Math.log1p(Math.exp(-Math.abs(z[k]))) - e.label * z[k]);
+          loss += w * bceWithLogits(z[k], e.label);
           d[k] = w * (p - e.label);
         });
         scoreBackward(v.model, d);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rankingLoss, gae, whiten, clippedPolicyLoss, clippedValueLoss, tokenRewards, KlController, dpoLoss } from './losses.ts';
+import { bceWithLogits, rankingLoss, gae, whiten, clippedPolicyLoss, clippedValueLoss, tokenRewards, KlController, dpoLoss } from './losses.ts';
 
 const close = (a: number, b: number, eps = 1e-7) => assert.ok(Math.abs(a - b) < eps, `${a} ≠ ${b}`);
 
@@ -111,4 +111,13 @@ test('DPO loss and gradient for one pair', () => {
   close(r.loss, 0.47407698418010663);
   close(r.dChosen, -0.5 * 0.3775406687981454);
   close(r.dRejected, 0.5 * 0.3775406687981454);
+});
+
+test('binary cross-entropy with logits: −y·log σ(z) − (1−y)·log(1 − σ(z)), stable for large |z|', () => {
+  close(bceWithLogits(0, 1), Math.log(2));
+  close(bceWithLogits(2, 0), Math.log(1 + Math.exp(2)));
+  close(bceWithLogits(2, 1), Math.log(1 + Math.exp(-2)));
+  close(bceWithLogits(-50, 1), 50, 1e-9);
+  close(bceWithLogits(50, 0), 50, 1e-9);
+  close(bceWithLogits(1, 0.25), 0.75 * Math.log(1 + Math.E) + 0.25 * Math.log(1 + 1 / Math.E));
 });

@@ -7,6 +7,11 @@ export function logSigmoid(x: number): number {
   return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
 }
 
+/** Binary cross-entropy of a logit z against a label y in [0, 1], written stably: softplus(z) − y·z. */
+export function bceWithLogits(z: number, y: number): number {
+  return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - y * z;
+}
+
 export function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
