@@ -44,8 +44,15 @@ for (const dir of dirs) {
 for (const { label, classifier } of runs) {
   const moderator = createModerator({ classifier });
   const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  // Each text is moderated once per model: the flags and the threshold-free lines below both read it.
+  const results = new Map<string, ReturnType<typeof moderator.moderate>[number]>();
+  const result = (t: string) => {
+    let r = results.get(t);
+    if (!r) results.set(t, (r = moderator.moderate([t])[0]));
+    return r;
+  };
   const flags = (t: string) => {
-    const r = moderator.moderate([t])[0];
+    const r = result(t);
     return new Set(CATEGORIES.filter((c) => r.categories[c])) as Set<Category>;
   };
   const ev = evaluate(heldout, flags);
@@ -75,7 +82,7 @@ for (const { label, classifier } of runs) {
   console.log(`unsafe texts flagged with one of their categories: alone ${pct(alone)}, inside a 200-word safe message ${pct(inside)}`);
   // Threshold-free: where the line must go for 1% (2%) of the held-out safe texts to be flagged, and the
   // recall and long-message rate there, so models calibrated differently compare on one footing.
-  const top = (t: string) => Math.max(...Object.values(moderator.moderate([t])[0].category_scores));
+  const top = (t: string) => Math.max(...Object.values(result(t).category_scores));
   const safeTop = safe.map((e) => top(e.text)).sort((a, b) => b - a);
   const unsafeTop = unsafe.map((e) => top(e.text));
   const longTop = long.map(top);
